@@ -1,0 +1,35 @@
+# Dateline: `make run` builds the environment from uv.lock and runs the flow on samples/;
+# `make test` runs the whole test suite (CI calls exactly this).
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test sync bench clean-db ui
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+sync: $(VENV)/.synced
+
+run: $(VENV)/.synced
+	$(VENV)/bin/dateline run samples/
+
+test: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python benchmarks/throughput.py --limit 500
+
+clean-db:
+	rm -rf warehouse/dateline.duckdb warehouse/dateline.duckdb.wal warehouse/staging

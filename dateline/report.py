@@ -1,0 +1,72 @@
+"""Human-readable run summaries: the CLI's closing lines and the Prefect markdown artifact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(value: Any) -> str:
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """A few lines for the terminal: counts, top entities and events."""
+    run, wh = summary["run"], summary["warehouse"]
+    lines = [
+        f"run {summary['run_id']} → {summary['db_path']}",
+        f"  articles: {run['articles_in']} read, {run['articles_new']} loaded, {run['articles_unchanged']} unchanged, "
+        f"{run['articles_duplicate']} duplicate, {run['articles_quarantined']} quarantined",
+        f"  loaded: {run['mentions_loaded']} mentions, {run['events_loaded']} events",
+        f"  warehouse: {wh['articles']} articles, {wh['entities']} entities, {wh['mentions']} mentions, "
+        f"{wh['events']} events; {wh['quarantined']} rows quarantined this run",
+    ]
+    if summary["top_entities"]:
+        lines.append("  top entities: " + ", ".join(
+            f"{e['name']} ({e['type']}{', ' + e['country_code'] if e['country_code'] else ''}) ×{e['mentions']}"
+            for e in summary["top_entities"]))
+    for ev in summary["top_events"]:
+        lines.append(
+            f"  event {ev['event_type']}: {ev['actor1'] or '?'} [{ev['actor1_country'] or '-'}] → "
+            f"{ev['actor2'] or '?'} [{ev['actor2_country'] or '-'}] ({ev['modality']}, {ev['event_date'] or 'undated'})"
+        )
+    for q in summary["quarantined"][:5]:
+        lines.append(f"  quarantined {q['table']} {q['record_key']}: {'; '.join(q['reasons'])}")
+    return "\n".join(lines)
+
+
+def summary_markdown(summary: dict[str, Any]) -> str:
+    """The run's story for the Prefect UI: counts, top entities, events with evidence, quarantine."""
+    run, wh = summary["run"], summary["warehouse"]
+    out = [
+        f"# Dateline run `{summary['run_id']}`",
+        "",
+        "| read | loaded | unchanged | duplicate | quarantined | mentions | events |",
+        "|---|---|---|---|---|---|---|",
+        f"| {run['articles_in']} | {run['articles_new']} | {run['articles_unchanged']} | {run['articles_duplicate']} "
+        f"| {run['articles_quarantined']} | {run['mentions_loaded']} | {run['events_loaded']} |",
+        "",
+        f"Warehouse `{summary['db_path']}`: {wh['articles']} articles, {wh['entities']} entities, "
+        f"{wh['mentions']} mentions, {wh['events']} events.",
+        "",
+        "## Top entities",
+        "| entity | type | country | mentions |",
+        "|---|---|---|---|",
+        *[f"| {_fmt(e['name'])} | {e['type']} | {_fmt(e['country_code'])} | {e['mentions']} |" for e in summary["top_entities"]],
+        "",
+        "## Top events",
+        "| type | actor1 | actor2 | modality | date | evidence |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {e['event_type']} | {_fmt(e['actor1'])} ({_fmt(e['actor1_country'])}) | {_fmt(e['actor2'])} "
+            f"({_fmt(e['actor2_country'])}) | {e['modality']} | {_fmt(e['event_date'])} | {_fmt(e['evidence'])[:300]} |"
+            for e in summary["top_events"]
+        ],
+        "",
+        "## Quarantined",
+    ]
+    if summary["quarantined"]:
+        out += ["| table | record | reasons |", "|---|---|---|"]
+        out += [f"| {q['table']} | {_fmt(q['record_key'])} | {_fmt('; '.join(q['reasons']))} |" for q in summary["quarantined"]]
+    else:
+        out.append("Nothing quarantined.")
+    return "\n".join(out)

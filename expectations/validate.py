@@ -1,0 +1,407 @@
+"""Validate one batch of warehouse rows with Great Expectations and split passed / quarantine.
+
+One GX validation per table per batch: polars → pandas once (via Arrow), a `_row` column, and
+`COMPLETE` results with `unexpected_index_column_names=["_row"]` name the failing rows. Cross-table
+facts are derived first (`expectations.checks`). Failing rows go to quarantine with the names of
+the expectations they failed; an article's mentions and events follow it there
+(`articles.parent_quarantined`), so nothing is dropped silently.
+
+Great Expectations is imported inside functions only: importing it costs seconds and the CLI's
+`--help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from expectations import checks
+from expectations.suites import (
+    ENTITY_QUARANTINED,
+    PARENT_QUARANTINED,
+    TABLES,
+    build_suite,
+    checks_for,
+    suite_parameters,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+ROW = checks.ROW
+DATASOURCE = "dateline"
+RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "table_name": pl.String,
+    "record_key": pl.String,
+    "record": pl.String,
+    "reasons": pl.List(pl.String),
+}
+RESULTS_SCHEMA: dict[str, pl.DataType] = {
+    "suite": pl.String,
+    "expectation": pl.String,
+    "success": pl.Boolean,
+    "element_count": pl.Int64,
+    "unexpected_count": pl.Int64,
+    "unexpected_percent": pl.Float64,
+    "observed_value": pl.String,
+}
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "mentions": ("article_id", "mention_idx"),
+    "events": ("event_id",),
+    "entities": ("entity_id",),
+}
+
+
+class ExpectationError(RuntimeError):
+    """An expectation could not be evaluated (a bug, not bad data): fail loudly rather than pass rows."""
+
+
+@dataclass
+class BatchTables:
+    articles: pl.DataFrame
+    mentions: pl.DataFrame
+    events: pl.DataFrame
+    entities: pl.DataFrame
+
+    def get(self, table: str) -> pl.DataFrame:
+        return getattr(self, table)
+
+
+@dataclass
+class ValidationOutcome:
+    passed: BatchTables
+    quarantine: pl.DataFrame
+    results: pl.DataFrame
+    articles_in: int
+    articles_quarantined: int
+
+    @property
+    def quarantined_share(self) -> float:
+        """Share of input articles quarantined (0.0 for an empty batch); the flow alerts on it."""
+        return self.articles_quarantined / self.articles_in if self.articles_in else 0.0
+
+
+# --------------------------------------------------------------------------- GX runners
+
+
+class _GxRunner:
+    """A GX context set up once with one pandas asset, batch definition and suite per table.
+
+    The GX import (5-10 s) and setup are paid once per process and reused. GX's
+    execution engine keeps one "active batch" per datasource, so runs are serialised by a lock
+    (Prefect may call from several threads).
+    """
+
+    def __init__(self, context: Any) -> None:
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context = context
+        # tqdm bars on stderr per validation are noise in flow logs.
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self._lock = threading.Lock()
+        self.batch_definitions: dict[str, Any] = {}
+        self.suites: dict[str, Any] = {}
+        datasource = self._datasource()
+        for table in TABLES:
+            asset = self._asset(datasource, table)
+            self.batch_definitions[table] = self._batch_definition(asset, table)
+            self.suites[table] = context.suites.add_or_update(build_suite(table))
+
+    def _datasource(self) -> Any:
+        try:
+            return self.context.data_sources.get(DATASOURCE)
+        except (KeyError, ValueError, LookupError):
+            return self.context.data_sources.add_pandas(DATASOURCE)
+
+    @staticmethod
+    def _asset(datasource: Any, table: str) -> Any:
+        try:
+            return datasource.get_asset(table)
+        except LookupError:
+            return datasource.add_dataframe_asset(table)
+
+    @staticmethod
+    def _batch_definition(asset: Any, table: str) -> Any:
+        try:
+            return asset.get_batch_definition(table)
+        except (KeyError, LookupError):
+            return asset.add_batch_definition_whole_dataframe(table)
+
+    def run(self, table: str, frame: "pd.DataFrame", parameters: dict[str, Any]) -> Any:
+        """Validate one table's frame against its suite; returns the suite validation result."""
+        with self._lock:
+            batch = self.batch_definitions[table].get_batch(batch_parameters={"dataframe": frame})
+            return batch.validate(
+                self.suites[table], result_format=RESULT_FORMAT, expectation_parameters=parameters
+            )
+
+
+class GxProject(_GxRunner):
+    """A file-backed GX project under `root`: suites saved as JSON, results stored, Data Docs.
+
+    Suites come from code (`expectations.suites`) and overwrite what is on disk on open, so the
+    JSON is a readable copy, never the source of truth.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        import great_expectations as gx
+
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        super().__init__(gx.get_context(mode="file", project_root_dir=str(self.root)))
+        self.context.variables.save()
+        self.validation_definitions: dict[str, Any] = {
+            table: self._validation_definition(table) for table in TABLES
+        }
+
+    def _validation_definition(self, table: str) -> Any:
+        import great_expectations as gx
+
+        name = f"dateline_{table}"
+        try:
+            self.context.validation_definitions.delete(name)  # may point at a replaced suite
+        except Exception:  # noqa: BLE001 - absent on first open; GX raises various types
+            pass
+        return self.context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=name, data=self.batch_definitions[table], suite=self.suites[table]
+            )
+        )
+
+    def run(self, table: str, frame: "pd.DataFrame", parameters: dict[str, Any]) -> Any:
+        """Like the ephemeral run, but through a ValidationDefinition so the result is stored."""
+        with self._lock:
+            return self.validation_definitions[table].run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=parameters,
+                result_format=RESULT_FORMAT,
+            )
+
+    @property
+    def gx_dir(self) -> Path:
+        return Path(self.context.root_directory)
+
+    def build_data_docs(self) -> Path:
+        """Render Data Docs for the stored suites and results; returns the local index.html."""
+        self.context.build_data_docs()
+        index = self.gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        if not index.exists():  # pragma: no cover - a custom site config
+            urls = [s["site_url"] for s in self.context.get_docs_sites_urls() if s.get("site_url")]
+            if urls and urls[0].startswith("file://"):
+                return Path(urls[0].removeprefix("file://"))
+        return index
+
+
+_EPHEMERAL: _GxRunner | None = None
+_EPHEMERAL_LOCK = threading.Lock()
+
+
+def default_runner() -> _GxRunner:
+    """The per-process ephemeral runner (created on first use)."""
+    global _EPHEMERAL
+    with _EPHEMERAL_LOCK:
+        if _EPHEMERAL is None:
+            import great_expectations as gx
+
+            _EPHEMERAL = _GxRunner(gx.get_context(mode="ephemeral"))
+        return _EPHEMERAL
+
+
+# --------------------------------------------------------------------------- result parsing
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
+def _observed(result: dict[str, Any]) -> str | None:
+    """observed_value if GX gives one, else the commonest unexpected values (map expectations)."""
+    if result.get("observed_value") is not None:
+        return json.dumps(result["observed_value"], default=_json_default, ensure_ascii=False)
+    counts = result.get("partial_unexpected_counts")
+    if counts:
+        top = [{"value": c.get("value"), "count": c.get("count")} for c in counts[:5]]
+        return json.dumps(top, default=_json_default, ensure_ascii=False)
+    return None
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX reports errors flat ({raised_exception, ...}) or per metric ({metric_id: {...}})."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _parse(table: str, validation: Any) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+    """Result rows and {row index: [failed expectation names]} from one suite validation result."""
+    order = {c.name: i for i, c in enumerate(checks_for(table))}
+    rows: list[dict[str, Any]] = []
+    failed: dict[int, list[str]] = {}
+    for er in validation.results:
+        config = er.expectation_config
+        name = (config.meta or {}).get("name") or f"{table}.{config.type}"
+        error = _exception_message(er.exception_info)
+        if error is not None:
+            raise ExpectationError(f"{name}: {error}")
+        result = dict(er.result or {})
+        unexpected = int(result.get("unexpected_count") or 0)
+        index_list = result.get("unexpected_index_list") or []
+        bad_rows = {int(item[ROW]) for item in index_list}
+        if not er.success and not bad_rows:
+            raise ExpectationError(f"{name} failed but GX named no rows")
+        if len(bad_rows) < unexpected:  # GX must not lose rows (e.g. to nulls)
+            raise ExpectationError(f"{name}: {unexpected} unexpected but {len(bad_rows)} rows named")
+        for r in bad_rows:
+            failed.setdefault(r, []).append(name)
+        percent = result.get("unexpected_percent")
+        rows.append(
+            {
+                "suite": table,
+                "expectation": name,
+                "success": bool(er.success),
+                "element_count": int(result.get("element_count") or 0),
+                "unexpected_count": unexpected,
+                "unexpected_percent": float(percent) if percent is not None else 0.0,
+                "observed_value": _observed(result),
+            }
+        )
+    rows.sort(key=lambda r: order.get(r["expectation"], len(order)))
+    for reasons in failed.values():
+        reasons.sort(key=lambda n: order.get(n, len(order)))
+    return rows, failed
+
+
+# --------------------------------------------------------------------------- quarantine
+
+
+def _record_keys(table: str, frame: pl.DataFrame) -> list[str]:
+    """record_key per row; a null key becomes "<null>", and a repeated key gets "@row<n>" so the
+    quarantine primary key (run_id, table_name, record_key) still holds for duplicate rows."""
+    cols = KEY_COLUMNS[table]
+    seen: set[str] = set()
+    keys: list[str] = []
+    for i, values in enumerate(frame.select(cols).iter_rows()):
+        key = ":".join("<null>" if v is None else str(v) for v in values)
+        if key in seen or None in values:
+            key = f"{key}@row{frame[ROW][i]}"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _quarantine_rows(table: str, original: pl.DataFrame, reasons: dict[int, list[str]]) -> pl.DataFrame:
+    if not reasons:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    bad = checks.with_row_index(original).filter(pl.col(ROW).is_in(sorted(reasons)))
+    records = [
+        json.dumps(row, default=_json_default, ensure_ascii=False)
+        for row in bad.drop(ROW).iter_rows(named=True)
+    ]
+    return pl.DataFrame(
+        {
+            "table_name": [table] * bad.height,
+            "record_key": _record_keys(table, bad),
+            "record": records,
+            "reasons": [reasons[r] for r in bad[ROW].to_list()],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def _cascade(
+    frame: pl.DataFrame, column: str, parents: set[str], reason: str, reasons: dict[int, list[str]]
+) -> None:
+    """Add `reason` to every row whose `column` points at a quarantined parent."""
+    if not parents:
+        return
+    hits = frame.filter(pl.col(column).is_in(sorted(parents)).fill_null(False))[ROW].to_list()
+    for r in hits:
+        row_reasons = reasons.setdefault(r, [])
+        if reason not in row_reasons:
+            row_reasons.append(reason)
+
+
+def _bad_keys(frame: pl.DataFrame, column: str, reasons: dict[int, list[str]]) -> set[str]:
+    if not reasons:
+        return set()
+    return set(frame.filter(pl.col(ROW).is_in(sorted(reasons)))[column].drop_nulls().to_list())
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def validate_batch(
+    tables: BatchTables,
+    *,
+    now: dt.datetime,
+    known_entity_ids: frozenset[str] = frozenset(),
+    known_article_ids: frozenset[str] = frozenset(),
+    context: GxProject | None = None,
+) -> ValidationOutcome:
+    """Validate a batch: one GX run per table, failing rows (and their dependants) quarantined.
+
+    `known_*_ids` are ids already in the warehouse, so a mention may point at an entity or article
+    loaded by an earlier run. `context` is a GxProject to store results in; default: a cached
+    ephemeral context.
+    """
+    runner: _GxRunner = context if context is not None else default_runner()
+    parameters = suite_parameters(now)
+    derived: dict[str, pl.DataFrame] = {
+        "articles": checks.with_row_index(tables.articles),
+        "mentions": checks.mention_checks(
+            tables.mentions,
+            tables.articles,
+            tables.entities,
+            known_article_ids=known_article_ids,
+            known_entity_ids=known_entity_ids,
+        ),
+        "events": checks.event_checks(tables.events, tables.articles, known_article_ids=known_article_ids),
+        "entities": checks.with_row_index(tables.entities),
+    }
+
+    result_rows: list[dict[str, Any]] = []
+    failed: dict[str, dict[int, list[str]]] = {}
+    for table in TABLES:
+        validation = runner.run(table, derived[table].to_pandas(), parameters)
+        rows, failed[table] = _parse(table, validation)
+        result_rows.extend(rows)
+
+    bad_articles = _bad_keys(derived["articles"], "article_id", failed["articles"])
+    bad_entities = _bad_keys(derived["entities"], "entity_id", failed["entities"])
+    for table in ("mentions", "events"):
+        _cascade(derived[table], "article_id", bad_articles, PARENT_QUARANTINED, failed[table])
+    _cascade(derived["mentions"], "entity_id", bad_entities, ENTITY_QUARANTINED, failed["mentions"])
+
+    passed: dict[str, pl.DataFrame] = {}
+    quarantined: list[pl.DataFrame] = []
+    for table in TABLES:
+        original = tables.get(table)
+        keep = checks.with_row_index(original).filter(~pl.col(ROW).is_in(sorted(failed[table])))
+        passed[table] = keep.drop(ROW)
+        quarantined.append(_quarantine_rows(table, original, failed[table]))
+
+    return ValidationOutcome(
+        passed=BatchTables(**passed),
+        quarantine=pl.concat(quarantined, how="vertical"),
+        results=pl.DataFrame(result_rows, schema=RESULTS_SCHEMA),
+        articles_in=tables.articles.height,
+        articles_quarantined=len(failed["articles"]),
+    )

@@ -1,0 +1,343 @@
+"""The main flow, `dateline-etl`: ingest → clean → nlp → validate → load, batch by batch.
+
+Reads top-down like a recipe. Each task wraps a pure function from `transforms/` or
+`expectations/`, or does one kind of I/O (reading sources, the warehouse). A task handles a batch
+of articles, not one (a Prefect task run costs ~9 ms), and batches stream from the sources to
+the load so memory depends on the batch size, not the corpus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from dateline.settings import Settings
+from flows.model import load_pipeline
+from flows.sources import SourceProblem, iter_records, resolve_sources
+from transforms.articles import ArticlesBatch, Reject, build_articles
+from transforms.nlp import Annotations, annotate
+from warehouse import loader
+
+QUARANTINE_SCHEMA = {
+    "run_id": pl.String,
+    "table_name": pl.String,
+    "record_key": pl.String,
+    "record": pl.String,
+    "reasons": pl.List(pl.String),
+    "quarantined_at": pl.Datetime("us", "UTC"),
+}
+
+
+class QualityGateFailed(RuntimeError):
+    """Too large a share of a batch was quarantined: the batch is not loaded."""
+
+
+@dataclass
+class RunCounts:
+    """What a run read, loaded, skipped and quarantined (the `runs` row and the summary)."""
+
+    articles_in: int = 0
+    articles_new: int = 0
+    articles_unchanged: int = 0
+    articles_duplicate: int = 0
+    articles_quarantined: int = 0
+    mentions_loaded: int = 0
+    events_loaded: int = 0
+    per_source: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add_source(self, source: str, key: str, n: int = 1) -> None:
+        counts = self.per_source.setdefault(source, {"records": 0, "problems": 0})
+        counts[key] += n
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _quarantine_frame(run_id: str, rows: list[tuple[str, str, str, list[str]]], now: dt.datetime) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"run_id": run_id, "table_name": t, "record_key": k, "record": r, "reasons": list(reasons), "quarantined_at": now}
+            for t, k, r, reasons in rows
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+@task(name="articles")
+def clean_articles(records: list[dict[str, Any]], run_id: str, settings: Settings) -> ArticlesBatch:
+    """Clean raw records into article rows (pure transform)."""
+    return build_articles(
+        records,
+        run_id=run_id,
+        pipeline_version=settings.pipeline_version,
+        now=_now(),
+        max_chars=settings.max_chars,
+        default_tz=settings.default_published_tz,
+    )
+
+
+@task(name="unchanged-articles", retries=2, retry_delay_seconds=[1, 5])
+def unchanged_articles(article_ids: list[str], settings: Settings) -> set[str]:
+    """Ids whose content hash and pipeline version are already loaded: NLP is skipped for them."""
+    if not settings.db_path.exists():
+        return set()
+    con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+    try:
+        return {aid for aid, (_, version) in loader.known_hashes(con, article_ids).items() if version == settings.pipeline_version}
+    finally:
+        con.close()
+
+
+@task(name="mentions-entities-events")
+def nlp_annotations(articles: pl.DataFrame, run_id: str, settings: Settings) -> Annotations:
+    """One spaCy pass per article: mentions, canonical entities, events."""
+    nlp = load_pipeline(settings.model, settings.use_blis)
+    return annotate(
+        nlp,
+        articles,
+        run_id=run_id,
+        pipeline_version=settings.pipeline_version,
+        batch_size=settings.nlp_batch_size,
+        n_process=settings.n_process,
+    )
+
+
+@task(name="validate")
+def validate(articles: pl.DataFrame, ann: Annotations, settings: Settings):
+    """Great Expectations suites per table; failing rows are split off with their reasons."""
+    from expectations.validate import BatchTables, validate_batch
+
+    tables = BatchTables(articles=articles, mentions=ann.mentions, events=ann.events, entities=ann.entities)
+    return validate_batch(tables, now=_now(), context=_gx_project(settings))
+
+
+def _gx_project(settings: Settings):
+    if settings.gx_dir is None:
+        return None
+    from expectations.validate import GxProject
+
+    return GxProject(settings.gx_dir)
+
+
+@task(name="load", retries=0)
+def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
+    """One DuckDB transaction; if the file stays locked, stage the batch for the next run."""
+    try:
+        con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+    except loader.WarehouseLocked:
+        path = loader.stage_batch(settings.staging_dir, batch, stage_name)
+        raise loader.WarehouseLocked(f"warehouse locked; batch staged at {path}") from None
+    try:
+        loader.load_batch(con, batch)
+    finally:
+        con.close()
+
+
+@task(name="load-staged")
+def load_staged(settings: Settings) -> int:
+    """Load batches an earlier run had to leave on disk; each is removed once committed."""
+    loaded = 0
+    staged = list(loader.staged_batches(settings.staging_dir))
+    if not staged:
+        return 0
+    con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+    try:
+        import shutil
+
+        for folder, batch in staged:
+            loader.load_batch(con, batch)
+            shutil.rmtree(folder)
+            loaded += batch.articles.height
+    finally:
+        con.close()
+    return loaded
+
+
+# --- the flow ------------------------------------------------------------------------------
+
+def _run_row(run_id: str, name: str | None, sources: list[str], counts: RunCounts, settings: Settings,
+             status: str, started: dt.datetime, message: str | None = None) -> pl.DataFrame:
+    row = {k: v for k, v in asdict(counts).items() if k != "per_source"}
+    row.update(
+        run_id=run_id, flow_run_name=name, sources=sources, status=status, started_at=started,
+        finished_at=None if status == "running" else _now(), pipeline_version=settings.pipeline_version,
+        model=settings.model, message=message,
+    )
+    return pl.DataFrame([row]).with_columns(
+        pl.col("started_at", "finished_at").cast(pl.Datetime("us", "UTC")),
+        pl.col("sources").cast(pl.List(pl.String)),
+        pl.col("flow_run_name", "message").cast(pl.String),
+    )
+
+
+def _flow_run_identity() -> tuple[str, str | None]:
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return (str(run_id) if run_id else str(uuid.uuid4())), flow_run.get_name()
+
+
+@flow(name="dateline-etl", log_prints=False)
+def etl(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
+    """Ingest the sources into the warehouse; returns the run summary."""
+    settings = settings or Settings.from_env()
+    logger = get_run_logger()
+    run_id, run_name = _flow_run_identity()
+    started = _now()
+    counts = RunCounts()
+    resolved = resolve_sources(sources)
+    loader_con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+    loader.record_run(loader_con, _run_row(run_id, run_name, sources, counts, settings, "running", started))
+    loader_con.close()
+    staged = load_staged(settings)
+    if staged:
+        logger.info("loaded %d staged articles from earlier runs", staged)
+    try:
+        for n, chunk in enumerate(_batches(iter_records(resolved), settings.batch_size)):
+            _process_batch(chunk, n, run_id, run_name, sources, counts, settings, started)
+    except Exception as exc:
+        failed = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+        try:
+            loader.record_run(failed, _run_row(run_id, run_name, sources, counts, settings, "failed", started, str(exc)))
+        finally:
+            failed.close()
+        raise
+    summary = summarize(settings.db_path, run_id, counts)
+    con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+    try:
+        loader.record_run(con, _run_row(run_id, run_name, sources, counts, settings, "completed", started))
+    finally:
+        con.close()
+    _publish_artifacts(summary, counts)
+    return summary
+
+
+def _process_batch(chunk: list[Any], n: int, run_id: str, run_name: str | None, sources: list[str],
+                   counts: RunCounts, settings: Settings, started: dt.datetime) -> None:
+    """Clean, skip unchanged, annotate, validate and load one batch of source items."""
+    logger = get_run_logger()
+    now = _now()
+    problems = [item for item in chunk if isinstance(item, SourceProblem)]
+    records = [item for item in chunk if not isinstance(item, SourceProblem)]
+    for p in problems:
+        counts.add_source(p.source, "problems")
+        logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
+    for r in records:
+        counts.add_source(str(r.get("source")), "records")
+    cleaned = clean_articles(records, run_id, settings)
+    for rej in cleaned.rejects:
+        logger.warning("article %s quarantined: %s", rej.record_key, "; ".join(rej.reasons))
+    quarantine_rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason]) for p in problems]
+    quarantine_rows += [(r.table_name, r.record_key, r.record, list(r.reasons)) for r in cleaned.rejects]
+    unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), settings)
+    todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
+    ann = nlp_annotations(todo, run_id, settings)
+    outcome = validate(todo, ann, settings)
+    quarantine = pl.concat(
+        [
+            _quarantine_frame(run_id, quarantine_rows, now),
+            outcome.quarantine.with_columns(
+                pl.lit(run_id).alias("run_id"), pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("quarantined_at")
+            ).select(list(QUARANTINE_SCHEMA)),
+        ]
+    )
+    bad_articles = len(problems) + len(cleaned.rejects) + outcome.articles_quarantined
+    total = len(chunk)
+    counts.articles_in += total - cleaned.duplicates
+    counts.articles_duplicate += cleaned.duplicates
+    counts.articles_unchanged += len(unchanged)
+    counts.articles_quarantined += bad_articles
+    if total and bad_articles / total > settings.quarantine_threshold:
+        reasons = quarantine.explode("reasons")["reasons"].value_counts(sort=True).head(3)
+        raise QualityGateFailed(
+            f"batch {n}: {bad_articles} of {total} records quarantined "
+            f"(threshold {settings.quarantine_threshold:.0%}); top reasons: "
+            + ", ".join(f"{r} ({c})" for r, c in reasons.iter_rows())
+        )
+    passed = outcome.passed
+    counts.articles_new += passed.articles.height
+    counts.mentions_loaded += passed.mentions.height
+    counts.events_loaded += passed.events.height
+    removed = cleaned.removed.filter(pl.col("article_id").is_in(passed.articles["article_id"].to_list()))
+    dq = outcome.results.with_columns(pl.lit(run_id).alias("run_id"))
+    batch = loader.LoadBatch(
+        articles=passed.articles,
+        mentions=passed.mentions,
+        entities=passed.entities,
+        events=passed.events,
+        removed_spans=removed,
+        quarantine=quarantine,
+        dq_results=dq,
+        run=_run_row(run_id, run_name, sources, counts, settings, "running", started),
+    )
+    load(batch, settings, f"{started:%Y%m%dT%H%M%S}-{run_id[:8]}-{n:05d}")
+    logger.info("batch %d: %d loaded, %d unchanged, %d quarantined", n, passed.articles.height, len(unchanged), bad_articles)
+
+
+def summarize(db_path: Path, run_id: str, counts: RunCounts, top: int = 5) -> dict[str, Any]:
+    """Counts, top entities and events of the warehouse after the run (for CLI and artifacts)."""
+    con = loader.connect(db_path, read_only=True)
+    try:
+        totals = con.execute(
+            "select (select count(*) from articles) articles, (select count(*) from entities) entities, "
+            "(select count(*) from mentions) mentions, (select count(*) from events) events, "
+            "(select count(*) from quarantine where run_id = $r) quarantined",
+            {"r": run_id},
+        ).fetchone()
+        top_entities = con.execute(
+            "select e.name, e.type, e.country_code, count(*) n from mentions m join entities e using (entity_id) "
+            "group by all order by n desc, e.name limit $k",
+            {"k": top},
+        ).fetchall()
+        top_events = con.execute(
+            "select e.event_type, e.actor1_text, e.actor1_country, e.actor2_text, e.actor2_country, e.modality, "
+            "e.event_date, substr(a.text, e.start_char + 1, e.end_char - e.start_char) evidence "
+            "from events e join articles a using (article_id) order by e.confidence desc, e.event_id limit $k",
+            {"k": top},
+        ).fetchall()
+        quarantined = con.execute(
+            "select table_name, record_key, reasons from quarantine where run_id = $r order by record_key limit 20",
+            {"r": run_id},
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "run_id": run_id,
+        "db_path": str(db_path),
+        "run": {k: v for k, v in asdict(counts).items()},
+        "warehouse": dict(zip(["articles", "entities", "mentions", "events", "quarantined"], totals)),
+        "top_entities": [dict(zip(["name", "type", "country_code", "mentions"], r)) for r in top_entities],
+        "top_events": [
+            dict(zip(["event_type", "actor1", "actor1_country", "actor2", "actor2_country", "modality", "event_date", "evidence"], r))
+            for r in top_events
+        ],
+        "quarantined": [dict(zip(["table", "record_key", "reasons"], r)) for r in quarantined],
+    }
+
+
+def _publish_artifacts(summary: dict[str, Any], counts: RunCounts) -> None:
+    """A markdown summary and a per-source table, so the Prefect UI tells the run's story."""
+    from dateline.report import summary_markdown
+
+    create_markdown_artifact(key="dateline-run-summary", markdown=summary_markdown(summary), description="Dateline run summary")
+    rows = [{"source": s, **c} for s, c in counts.per_source.items()] or [{"source": "(none)", "records": 0, "problems": 0}]
+    create_table_artifact(key="dateline-sources", table=rows, description="Records and problems per source")

@@ -1,0 +1,199 @@
+"""Article sources: files and folders today, feeds and URLs behind the same interface later.
+
+Every source yields raw records (dicts with the JSONL contract fields plus `source_key`) or
+`SourceProblem`s; a problem costs one record or one file, never the run. This module does the
+reading; decoding and cleaning are pure functions in `transforms/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Protocol, Union
+
+from transforms.decode import decode_bytes, looks_binary
+
+ARTICLE_KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".csv": "csv"}
+FIELDS = ("id", "url", "title", "published_at", "source", "language", "text", "html", "byline")
+MAX_FILE_BYTES = 256 * 1024 * 1024  # decompressed; beyond this a file is refused, not read
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A file or record that could not be read, with what was wrong (goes to `quarantine`)."""
+
+    source: str
+    record_key: str
+    reason: str
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+RawRecord = dict[str, Any]
+SourceItem = Union[RawRecord, SourceProblem]
+
+
+class ArticleSource(Protocol):
+    """Anything that yields raw article records."""
+
+    name: str
+
+    def read(self) -> Iterator[SourceItem]: ...
+
+
+def _kind(path: Path) -> str | None:
+    """Reader kind from the file name (a trailing .gz is unwrapped first)."""
+    name = path.name.lower().removesuffix(".gz")
+    return next((kind for suffix, kind in ARTICLE_KINDS.items() if name.endswith(suffix)), None)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """File bytes, gunzipped when named .gz, refusing anything over MAX_FILE_BYTES."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"file larger than {MAX_FILE_BYTES} bytes")
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ValueError(f"decompressed size over {MAX_FILE_BYTES} bytes")
+        return data
+    return path.read_bytes()
+
+
+def _row(obj: dict[str, Any], source: str, key: str) -> SourceItem:
+    """A JSONL/CSV row as a raw record, or a problem when it has neither text nor html."""
+    record = {k: obj.get(k) for k in FIELDS if obj.get(k) not in (None, "")}
+    if not isinstance(record.get("text", ""), str) or not isinstance(record.get("html", ""), str):
+        return SourceProblem(source, key, "text/html must be strings", record)
+    if not record.get("text") and not record.get("html"):
+        return SourceProblem(source, key, "row has neither `text` nor `html`", record)
+    record.setdefault("source", source)
+    record["source_key"] = key
+    return record
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """One file: .txt and .html are one article each; .jsonl and .csv one per row."""
+
+    path: Path
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.path)
+
+    def read(self) -> Iterator[SourceItem]:
+        kind = _kind(self.path)
+        if kind is None:
+            yield SourceProblem(self.name, self.name, f"unsupported file type: {self.path.name}")
+            return
+        try:
+            data = _read_bytes(self.path)
+        except (OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
+            yield SourceProblem(self.name, self.name, f"cannot read file: {exc}")
+            return
+        if kind in {"txt", "html"} and looks_binary(data):
+            yield SourceProblem(self.name, self.name, "binary content, not text or HTML")
+            return
+        if kind == "jsonl":
+            yield from self._jsonl(data)
+        elif kind == "csv":
+            yield from self._csv(data)
+        else:
+            text, encoding = decode_bytes(data)
+            field_name = "html" if kind == "html" else "text"
+            yield {field_name: text, "source": self.name, "source_key": self.name, "encoding": encoding}
+
+    def _jsonl(self, data: bytes) -> Iterator[SourceItem]:
+        for lineno, line in enumerate(data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            key = f"{self.name}:{lineno}"
+            text, _ = decode_bytes(line)
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield SourceProblem(self.name, key, f"invalid JSON: {exc.msg} at column {exc.colno}", {"line": text[:2000]})
+                continue
+            if not isinstance(obj, dict):
+                yield SourceProblem(self.name, key, "JSON line is not an object", {"line": text[:2000]})
+                continue
+            yield _row(obj, self.name, key)
+
+    def _csv(self, data: bytes) -> Iterator[SourceItem]:
+        text, _ = decode_bytes(data)
+        csv.field_size_limit(sys.maxsize)
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            for obj in reader:
+                key = f"{self.name}:{reader.line_num}"
+                if None in obj:  # more cells than header fields
+                    yield SourceProblem(self.name, key, "row has more cells than the header", {})
+                    continue
+                yield _row(obj, self.name, key)
+        except csv.Error as exc:
+            yield SourceProblem(self.name, f"{self.name}:{reader.line_num}", f"malformed CSV: {exc}")
+
+
+@dataclass(frozen=True)
+class FolderSource:
+    """Every article file under a folder, recursively, never leaving the folder."""
+
+    root: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.root)
+
+    def files(self) -> Iterator[Path]:
+        root = self.root.resolve()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for filename in sorted(filenames):
+                if filename.startswith("."):
+                    continue
+                path = Path(dirpath) / filename
+                if _kind(path) is None:
+                    continue
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    continue  # a link out of the folder is not part of it
+                yield path
+
+    def read(self) -> Iterator[SourceItem]:
+        for path in self.files():
+            yield from FileSource(path).read()
+
+
+class SourceError(ValueError):
+    """A source spec that names nothing readable."""
+
+
+def resolve_sources(specs: list[str]) -> list[ArticleSource]:
+    """Turn CLI/flow source specs into sources; a bad spec is an error naming it."""
+    sources: list[ArticleSource] = []
+    for spec in specs:
+        if spec.startswith(("http://", "https://")):
+            raise SourceError(f"{spec}: feed and URL sources are not supported yet (issue 3)")
+        path = Path(spec)
+        if path.is_dir():
+            sources.append(FolderSource(path))
+        elif path.is_file():
+            sources.append(FileSource(path))
+        else:
+            raise SourceError(f"{spec}: no such file or folder")
+    return sources
+
+
+def iter_records(sources: list[ArticleSource]) -> Iterator[SourceItem]:
+    """All records of all sources in order; each source fails alone."""
+    for source in sources:
+        try:
+            yield from source.read()
+        except OSError as exc:
+            yield SourceProblem(source.name, source.name, f"cannot read source: {exc}")

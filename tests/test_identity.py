@@ -1,0 +1,35 @@
+from transforms.identity import article_id, canonical_url, content_hash, domain_of
+
+
+def test_canonical_url_drops_tracking_fragment_and_case():
+    assert canonical_url("HTTPS://Example.com/a?utm_source=x&id=3&fbclid=y#top") == "https://example.com/a?id=3"
+
+
+def test_canonical_url_keeps_non_default_port_and_drops_default():
+    assert canonical_url("http://Example.com:80/x") == "http://example.com/x"
+    assert canonical_url("http://example.com:8080/x") == "http://example.com:8080/x"
+
+
+def test_canonical_url_rejects_non_http():
+    assert canonical_url("javascript:alert(1)") is None
+    assert canonical_url("file:///etc/passwd") is None
+    assert canonical_url("") is None
+
+
+def test_article_id_same_for_tracking_variants_and_differs_by_path():
+    a = article_id("https://example.com/story?utm_medium=rss", "x")
+    assert a == article_id("https://EXAMPLE.com/story#comments", "different text")
+    assert a != article_id("https://example.com/other", "x")
+
+
+def test_article_id_from_text_ignores_case_and_whitespace():
+    assert article_id(None, "Hello   World\n") == article_id(None, "hello world")
+    assert article_id(None, "hello world") != article_id(None, "hello there")
+
+
+def test_content_hash_is_exact():
+    assert content_hash("a") != content_hash("a ")
+
+
+def test_domain_strips_www():
+    assert domain_of("https://www.theglobeandmail.com/world/x") == "theglobeandmail.com"

@@ -1,0 +1,64 @@
+import gzip
+import json
+
+import pytest
+
+from flows.sources import FileSource, FolderSource, SourceError, SourceProblem, resolve_sources
+
+
+def test_folder_reads_every_kind_and_skips_others(tmp_path):
+    (tmp_path / "a.txt").write_text("Plain article text.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_text("<html><body><p>Hi</p></body></html>", encoding="utf-8")
+    with gzip.open(tmp_path / "sub" / "c.html.gz", "wt", encoding="utf-8") as fh:
+        fh.write("<html><body><p>Zipped</p></body></html>")
+    (tmp_path / "d.jsonl").write_text(json.dumps({"text": "Row one", "url": "https://x.org/1"}) + "\n", encoding="utf-8")
+    (tmp_path / "e.csv").write_text("text,title\nCSV body,CSV title\n", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("ignored", encoding="utf-8")
+    items = list(FolderSource(tmp_path).read())
+    assert not [i for i in items if isinstance(i, SourceProblem)]
+    bodies = sorted((i.get("text") or i.get("html")) for i in items)
+    assert len(items) == 5
+    assert "CSV body" in bodies and "Row one" in bodies
+    assert any("Zipped" in b for b in bodies)
+
+
+def test_bad_jsonl_line_quarantines_only_that_line(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"text": "good one"}\n{"text": "trunc\n{"title": "no body"}\n{"text": "good two"}\n', encoding="utf-8")
+    items = list(FileSource(path).read())
+    good = [i for i in items if not isinstance(i, SourceProblem)]
+    bad = [i for i in items if isinstance(i, SourceProblem)]
+    assert [g["text"] for g in good] == ["good one", "good two"]
+    assert [b.record_key for b in bad] == [f"{path}:2", f"{path}:3"]
+    assert "invalid JSON" in bad[0].reason and "neither" in bad[1].reason
+
+
+def test_cp1252_text_file_decodes(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Caf\u00e9 \u201cquoted\u201d".encode("cp1252"))
+    (item,) = FileSource(path).read()
+    assert item["text"] == "Caf\u00e9 \u201cquoted\u201d"
+
+
+def test_binary_named_html_is_a_problem(tmp_path):
+    path = tmp_path / "x.html"
+    path.write_bytes(bytes(range(256)) * 10)
+    (item,) = FileSource(path).read()
+    assert isinstance(item, SourceProblem) and "binary" in item.reason
+
+
+def test_symlink_out_of_folder_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret", encoding="utf-8")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "in.txt").write_text("inside", encoding="utf-8")
+    (root / "link.txt").symlink_to(outside)
+    texts = [i["text"] for i in FolderSource(root).read()]
+    assert texts == ["inside"]
+
+
+def test_resolve_sources_names_the_bad_spec(tmp_path):
+    with pytest.raises(SourceError, match="nope"):
+        resolve_sources([str(tmp_path / "nope")])

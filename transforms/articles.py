@@ -1,0 +1,191 @@
+"""Raw source records → clean `articles` rows, `removed_spans` rows and rejects.
+
+Input: dicts with the JSONL contract fields (`text` or `html`, `url`, `title`, `published_at`,
+`source`, `language`, `id`) plus `source_key` (file:line) from the reader. Output frames follow
+`warehouse/schema.sql`. Pure: no I/O, no Prefect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from transforms import clean
+from transforms.identity import article_id, canonical_url, content_hash, domain_of
+
+ARTICLE_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String,
+    "external_id": pl.String,
+    "url": pl.String,
+    "canonical_url": pl.String,
+    "source": pl.String,
+    "domain": pl.String,
+    "title": pl.String,
+    "byline": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "published_precision": pl.String,
+    "language": pl.String,
+    "text": pl.String,
+    "word_count": pl.Int32,
+    "content_hash": pl.String,
+    "dup_of": pl.String,
+    "first_seen_run": pl.String,
+    "run_id": pl.String,
+    "pipeline_version": pl.String,
+    "ingested_at": pl.Datetime("us", "UTC"),
+}
+REMOVED_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String,
+    "span_idx": pl.Int32,
+    "kind": pl.String,
+    "text": pl.String,
+    "run_id": pl.String,
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that cannot become an article, with the reason (it goes to `quarantine`)."""
+
+    table_name: str
+    record_key: str
+    record: str  # JSON, body truncated
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticlesBatch:
+    articles: pl.DataFrame
+    removed: pl.DataFrame
+    rejects: list[Reject]
+    duplicates: int  # rows dropped because a later row in the batch had the same article_id
+
+
+def parse_published(value: Any, default_tz: str = "UTC") -> tuple[dt.datetime | None, str]:
+    """ISO 8601 date or datetime → (UTC datetime, precision); naive times take `default_tz`.
+
+    Precision is "day" for a bare date and "time" for a datetime; an unparseable value is
+    (None, "none") and the caller records why.
+    """
+    if value is None:
+        return None, "none"
+    if isinstance(value, dt.datetime):
+        parsed, precision = value, "time"
+    elif isinstance(value, dt.date):
+        parsed, precision = dt.datetime(value.year, value.month, value.day), "day"
+    else:
+        text = str(value).strip()
+        if not text:
+            return None, "none"
+        precision = "day" if _DATE_ONLY.match(text) else "time"
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None, "invalid"
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
+    return parsed.astimezone(dt.timezone.utc), precision
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _record_json(raw: Mapping[str, Any], limit: int = 2000) -> str:
+    """The raw record as JSON for quarantine, bodies cut so a giant input stays inspectable."""
+    out = {}
+    for k, v in raw.items():
+        if isinstance(v, str) and len(v) > limit:
+            v = v[:limit] + f"… [{len(v)} chars]"
+        out[k] = v
+    return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def clean_record(raw: Mapping[str, Any]) -> clean.CleanArticle:
+    """HTML goes through the HTML extractor, text through the text-dump cleaner."""
+    html = raw.get("html")
+    if html:
+        return clean.clean_html(html, url=raw.get("url"))
+    return clean.clean_text_dump(raw.get("text") or "", title=raw.get("title"))
+
+
+def build_articles(
+    raws: Iterable[Mapping[str, Any]],
+    *,
+    run_id: str,
+    pipeline_version: str,
+    now: dt.datetime,
+    max_chars: int = 1_000_000,
+    default_tz: str = "UTC",
+) -> ArticlesBatch:
+    """Clean each raw record into an article row; the last record wins for a repeated id."""
+    rows: dict[str, dict[str, Any]] = {}
+    removed: dict[str, list[clean.Removed]] = {}
+    rejects: list[Reject] = []
+    duplicates = 0
+    for raw in raws:
+        key = str(raw.get("source_key") or raw.get("source") or "?")
+        body = raw.get("html") or raw.get("text") or ""
+        if len(body) > max_chars * 4:
+            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",)))
+            continue
+        try:
+            cleaned = clean_record(raw)
+        except Exception as exc:  # a cleaner bug must cost one record, not the batch
+            rejects.append(Reject("articles", key, _record_json(raw), (f"clean_failed: {type(exc).__name__}: {exc}",)))
+            continue
+        text = cleaned.text
+        if len(text) > max_chars:
+            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",)))
+            continue
+        url = raw.get("url") or None
+        published, precision = parse_published(raw.get("published_at"), default_tz)
+        if precision == "invalid":
+            rejects.append(
+                Reject("articles", key, _record_json(raw), (f"invalid published_at: {raw.get('published_at')!r}",))
+            )
+            continue
+        if published is None and cleaned.published_at:
+            published, precision = parse_published(cleaned.published_at, default_tz)
+            if precision == "invalid":
+                published, precision = None, "none"
+        aid = article_id(url, text)
+        if aid in rows:
+            duplicates += 1
+        rows[aid] = {
+            "article_id": aid,
+            "external_id": str(raw["id"]) if raw.get("id") not in (None, "") else None,
+            "url": url,
+            "canonical_url": canonical_url(url),
+            "source": raw.get("source") or None,
+            "domain": domain_of(url),
+            "title": raw.get("title") or cleaned.title,
+            "byline": raw.get("byline") or cleaned.byline,
+            "published_at": published,
+            "published_precision": precision,
+            "language": (raw.get("language") or cleaned.language or None),
+            "text": text,
+            "word_count": word_count(text),
+            "content_hash": content_hash(text),
+            "dup_of": None,
+            "first_seen_run": run_id,
+            "run_id": run_id,
+            "pipeline_version": pipeline_version,
+            "ingested_at": now,
+        }
+        removed[aid] = list(cleaned.removed)
+    articles = pl.DataFrame(list(rows.values()), schema=ARTICLE_SCHEMA)
+    removed_rows = [
+        {"article_id": aid, "span_idx": i, "kind": r.kind, "text": r.text, "run_id": run_id}
+        for aid, spans in removed.items()
+        for i, r in enumerate(spans)
+    ]
+    return ArticlesBatch(articles, pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA), rejects, duplicates)

@@ -1,0 +1,244 @@
+"""Entity mentions from a spaCy Doc, tidied and resolved to canonical entities.
+
+Takes the NER spans of one parsed article and gives mentions with exact character offsets into
+the article text, each tied to a canonical entity (one id per canonical name and type) with an
+ISO 3166 alpha-3 country code where the name says it. Pure: no I/O, no Prefect.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from transforms import gazetteer
+from transforms.identity import stable_id
+
+NAMED_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+)
+"""spaCy labels that name something countable; dates and numbers are used by events instead."""
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+_COUNTRY_NAME_KINDS = frozenset(
+    {"name", "short_name", "abbreviation", "informal", "alt_spelling", "historical"}
+)
+_LEADING_DROP = frozenset({"the", "a", "an"})
+_TRAILING_DROP = frozenset({"'s", "’s", "'", "’", ".", ",", ":", ";", "-", "–", "—"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z&.]{1,7}$")
+_STOP_IN_NAMES = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention in an article; offsets index the clean text."""
+
+    mention_idx: int
+    text: str
+    label: str
+    start_char: int
+    end_char: int
+    sent_idx: int
+    entity_id: str
+    name: str  # canonical name of the entity
+    country_code: str | None
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # token index
+    end: int
+    label: str
+
+
+def _trim(doc, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading article and trailing possessive/punctuation tokens ("the North Korea's")."""
+    while start < end and doc[start].lower_ in _LEADING_DROP:
+        start += 1
+    while end > start and (doc[end - 1].text in _TRAILING_DROP or doc[end - 1].tag_ == "POS"):
+        end -= 1
+    return start, end
+
+
+def _compass_spans(doc, spans: list[_Span]) -> list[_Span]:
+    """"the North"/"the South" as GPE mentions when the article names "North X" and "South X".
+
+    In an article about the two Koreas (or Sudans), "the North" is North Korea; where only one
+    or neither is named the phrase stays unlinked rather than guessed.
+    """
+    named = {doc[sp.start : sp.end].text.split()[0]: doc[sp.start : sp.end].text
+             for sp in spans if sp.label in {"GPE", "NORP"} and len(doc[sp.start : sp.end].text.split()) == 2
+             and gazetteer.lookup(doc[sp.start : sp.end].text) is not None}
+    if not ({"North", "South"} <= named.keys()):
+        return []
+    for i, sp in enumerate(spans):  # the model often tags a bare "North" as LOC
+        if doc[sp.start : sp.end].text in {"North", "South"}:
+            spans[i] = _Span(sp.start, sp.end, "GPE")
+    covered = {i for sp in spans for i in range(sp.start, sp.end)}
+    extra = []
+    for tok in doc:
+        if tok.text in {"North", "South"} and tok.i not in covered and tok.i > 0 and doc[tok.i - 1].lower_ == "the":
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is None or nxt.tag_ == "POS" or nxt.pos_ not in {"PROPN", "NOUN", "ADJ"}:
+                extra.append(_Span(tok.i, tok.i + 1, "GPE"))
+    return extra
+
+
+def _relabel(text: str, label: str) -> str:
+    """Fix labels the gazetteer is sure of: a country name is a GPE, a demonym a NORP."""
+    place = gazetteer.lookup(text)
+    if place is None or label not in {"GPE", "NORP", "ORG", "PERSON", "LOC"}:
+        return label
+    if place.kind == "demonym":
+        return "NORP"
+    if place.kind in _COUNTRY_NAME_KINDS:
+        return "GPE"
+    return label
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _STOP_IN_NAMES]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def _display(name: str) -> str:
+    """Headline capitals ("NORTH KOREA FIRES") become title case; acronyms stay."""
+    if name.isupper() and " " in name and len(name) > 5:
+        return name.title()
+    return name
+
+
+def _canonical_names(surfaces: Sequence[tuple[str, str]]) -> list[str]:
+    """Resolve each (text, label) to a canonical name using the other mentions of the article.
+
+    "Kim" after "Kim Jong-un" is the person; "KCNA" is the "Korean Central News Agency" whose
+    initials it is; a country named any way ("U.S.", "United States") is the country.
+    """
+    persons = [t for t, lab in surfaces if lab == "PERSON" and len(t.split()) > 1]
+    orgs = [t for t, lab in surfaces if lab == "ORG" and len(t.split()) > 1]
+    out: list[str] = []
+    for text, label in surfaces:
+        name = _display(text)
+        if label == "GPE" and text in {"North", "South"}:
+            places = (gazetteer.lookup(t) for t, lab in surfaces if lab in {"GPE", "NORP"} and t.startswith(text + " "))
+            place = next((p for p in places if p is not None), None)
+            if place is not None:
+                name = place.country
+        elif label == "GPE":
+            place = gazetteer.lookup(text)
+            if place is not None and place.kind in _COUNTRY_NAME_KINDS:
+                name = place.country
+        elif label == "PERSON" and len(text.split()) == 1:
+            # Prefer the longest full name whose first or last part is this token.
+            matches = [p for p in persons if text in (p.split()[0], p.split()[-1]) or text in p.split("-")]
+            if matches:
+                name = max(matches, key=len)
+        elif label == "ORG" and _ACRONYM.match(text.replace(" ", "")):
+            acronym = text.replace(".", "").upper()
+            matches = [o for o in orgs if _initials(o) == acronym]
+            if matches:
+                name = max(matches, key=len)
+        out.append(name)
+    return out
+
+
+def _country_for(text: str, label: str, name: str) -> str | None:
+    """ISO3 for places and nationalities; for organisations, a country named inside the name."""
+    if label in PLACE_LABELS:
+        place = gazetteer.lookup(text) or gazetteer.lookup(name)
+        return place.iso3 if place else None
+    if label == "ORG":
+        words = name.split()
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                place = gazetteer.lookup(" ".join(words[i : i + size]))
+                if place is not None and place.kind in _COUNTRY_NAME_KINDS | {"demonym"}:
+                    return place.iso3
+    return None
+
+
+def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str, str]:
+    """Country of a person from a nationality or country just before the name in the article.
+
+    "North Korean leader Kim Jong-un", "South Korea's President Yoon": the place sits at most a
+    few title words before the person, in the same noun phrase. One such hit makes the person's
+    country for the whole article (and so for "Kim" later on).
+    """
+    out: dict[str, str] = {}
+    for i, (sp, name) in enumerate(zip(spans, names)):
+        if sp.label != "PERSON" or name in out:
+            continue
+        for prev in reversed(spans[:i]):
+            gap = doc[prev.end : sp.start]
+            if prev.label not in {"NORP", "GPE"} or len(gap) > 3:
+                continue
+            if any(t.is_punct and t.tag_ != "POS" or t.pos_ in {"VERB", "AUX", "ADP"} for t in gap):
+                break
+            place = gazetteer.lookup(doc[prev.start : prev.end].text)
+            if place is not None:
+                out[name] = place.iso3
+            break
+    return out
+
+
+def entity_id(name: str, label: str) -> str:
+    """One id per canonical name and type, stable across runs and machines."""
+    return stable_id("entity", label, name.casefold())
+
+
+def sentence_starts(doc) -> list[int]:
+    """Character offsets where each sentence starts (for sent_idx lookups)."""
+    return [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [0]
+
+
+def sent_index(starts: Sequence[int], char: int) -> int:
+    """Index of the sentence containing a character offset."""
+    return max(bisect.bisect_right(starts, char) - 1, 0)
+
+
+def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
+    """Mentions of named entities in one Doc, trimmed, relabelled and canonicalised."""
+    starts = sentence_starts(doc) if starts is None else starts
+    spans: list[_Span] = []
+    for ent in doc.ents:
+        if ent.label_ not in NAMED_LABELS:
+            continue
+        s, e = _trim(doc, ent.start, ent.end)
+        if s >= e:
+            continue
+        text = doc[s:e].text
+        if not any(ch.isalpha() for ch in text):
+            continue
+        spans.append(_Span(s, e, _relabel(text, ent.label_)))
+    spans = sorted(spans + _compass_spans(doc, spans), key=lambda sp: sp.start)
+    surfaces = [(doc[sp.start : sp.end].text, sp.label) for sp in spans]
+    names = _canonical_names(surfaces)
+    affiliation = _affiliations(doc, spans, names)
+    mentions: list[Mention] = []
+    for idx, (sp, (text, label), name) in enumerate(zip(spans, surfaces, names)):
+        span = doc[sp.start : sp.end]
+        mentions.append(
+            Mention(
+                mention_idx=idx,
+                text=text,
+                label=label,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                sent_idx=sent_index(starts, span.start_char),
+                entity_id=entity_id(name, label),
+                name=name,
+                country_code=affiliation.get(name) if label == "PERSON" else _country_for(text, label, name),
+            )
+        )
+    return mentions
+
+
+def entity_rows(mentions: Iterable[Mention]) -> dict[str, tuple[str, str, str | None]]:
+    """entity_id → (name, type, country_code), the first known country winning."""
+    out: dict[str, tuple[str, str, str | None]] = {}
+    for m in mentions:
+        seen = out.get(m.entity_id)
+        if seen is None or (seen[2] is None and m.country_code is not None):
+            out[m.entity_id] = (m.name, m.label, m.country_code)
+    return out

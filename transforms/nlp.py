@@ -1,0 +1,134 @@
+"""One spaCy pass over a batch of articles → `mentions`, `entities` and `events` frames.
+
+NER and the dependency parse come from the same `nlp.pipe` call, so every article is parsed
+once; entity canonicalisation and event extraction then read the same Doc. Takes a loaded
+pipeline (see `flows/model.py`), the `articles` frame, and returns frames shaped like
+`warehouse/schema.sql`. Pure apart from spaCy's own worker processes when n_process > 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.entities import doc_mentions, entity_rows, sentence_starts
+from transforms.events import Event, doc_events
+
+MENTION_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String,
+    "mention_idx": pl.Int32,
+    "entity_id": pl.String,
+    "text": pl.String,
+    "label": pl.String,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "sent_idx": pl.Int32,
+    "run_id": pl.String,
+    "pipeline_version": pl.String,
+}
+ENTITY_SCHEMA: dict[str, pl.DataType] = {
+    "entity_id": pl.String,
+    "name": pl.String,
+    "type": pl.String,
+    "country_code": pl.String,
+    "first_seen_run": pl.String,
+}
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "event_id": pl.String,
+    "article_id": pl.String,
+    "sent_idx": pl.Int32,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "trigger": pl.String,
+    "trigger_lemma": pl.String,
+    "event_type": pl.String,
+    "cameo_code": pl.String,
+    "quad_class": pl.Int32,
+    "intensity": pl.Float64,
+    "actor1_text": pl.String,
+    "actor1_entity_id": pl.String,
+    "actor1_country": pl.String,
+    "actor2_text": pl.String,
+    "actor2_entity_id": pl.String,
+    "actor2_country": pl.String,
+    "location_text": pl.String,
+    "location_country": pl.String,
+    "event_date": pl.Date,
+    "date_precision": pl.String,
+    "date_text": pl.String,
+    "modality": pl.String,
+    "negated": pl.Boolean,
+    "claimed_by": pl.String,
+    "confidence": pl.Float64,
+    "run_id": pl.String,
+    "pipeline_version": pl.String,
+}
+
+ENGLISH = frozenset({"en", None})
+
+
+@dataclass(frozen=True)
+class Annotations:
+    mentions: pl.DataFrame
+    entities: pl.DataFrame
+    events: pl.DataFrame
+
+
+def annotate(
+    nlp,
+    articles: pl.DataFrame,
+    *,
+    run_id: str,
+    pipeline_version: str,
+    batch_size: int = 64,
+    n_process: int = 1,
+) -> Annotations:
+    """Parse each English article once and extract its mentions, entities and events.
+
+    Articles in another language are kept (they load with their language set) but are not fed
+    to the English model: its entities and events would be noise.
+    """
+    todo = articles.filter(pl.col("language").is_null() | pl.col("language").is_in(["en"]))
+    ids = todo["article_id"].to_list()
+    published = todo["published_at"].to_list()
+    mention_rows: list[dict] = []
+    event_rows: list[dict] = []
+    entities: dict[str, tuple[str, str, str | None]] = {}
+    docs = nlp.pipe(todo["text"].to_list(), batch_size=batch_size, n_process=n_process)
+    for aid, pub, doc in zip(ids, published, docs):
+        starts = sentence_starts(doc)
+        mentions = doc_mentions(doc, starts)
+        for eid, row in entity_rows(mentions).items():
+            if eid not in entities or (entities[eid][2] is None and row[2] is not None):
+                entities[eid] = row
+        mention_rows.extend(
+            {
+                "article_id": aid,
+                "mention_idx": m.mention_idx,
+                "entity_id": m.entity_id,
+                "text": m.text,
+                "label": m.label,
+                "start_char": m.start_char,
+                "end_char": m.end_char,
+                "sent_idx": m.sent_idx,
+            }
+            for m in mentions
+        )
+        pub_date = pub.date() if pub is not None else None
+        event_rows.extend(e.as_row() for e in doc_events(doc, aid, mentions, pub_date))
+    bookkeeping = [pl.lit(run_id).alias("run_id"), pl.lit(pipeline_version).alias("pipeline_version")]
+    mentions_df = pl.DataFrame(
+        mention_rows, schema={k: v for k, v in MENTION_SCHEMA.items() if k not in {"run_id", "pipeline_version"}}
+    ).with_columns(bookkeeping)
+    events_df = pl.DataFrame(
+        event_rows, schema={k: v for k, v in EVENT_SCHEMA.items() if k not in {"run_id", "pipeline_version"}}
+    ).with_columns(bookkeeping)
+    entities_df = pl.DataFrame(
+        [
+            {"entity_id": k, "name": n, "type": t, "country_code": c, "first_seen_run": run_id}
+            for k, (n, t, c) in entities.items()
+        ],
+        schema=ENTITY_SCHEMA,
+    )
+    return Annotations(mentions_df.select(list(MENTION_SCHEMA)), entities_df, events_df.select(list(EVENT_SCHEMA)))

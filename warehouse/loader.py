@@ -1,0 +1,231 @@
+"""DuckDB loader: schema, one transaction per batch, Arrow in, nothing half-visible.
+
+DuckDB allows one writing process per file, so the loader opens the file only for a load,
+waits with back-off while another process holds it, and stages the batch as Parquet under
+`staging_dir` when it must give up, for the next run to load.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+VIEWS_SQL = Path(__file__).with_name("views.sql")
+
+CHILD_TABLES = ("mentions", "events", "removed_spans")
+"""Rows owned by an article: replaced whole when the article is re-processed."""
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the DuckDB file for longer than the configured wait."""
+
+
+@dataclass
+class LoadBatch:
+    """Everything one batch writes, as frames shaped like the tables of `schema.sql`."""
+
+    articles: pl.DataFrame
+    mentions: pl.DataFrame
+    entities: pl.DataFrame
+    events: pl.DataFrame
+    removed_spans: pl.DataFrame
+    quarantine: pl.DataFrame
+    dq_results: pl.DataFrame
+    run: pl.DataFrame  # one row of `runs`
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower() or "conflicting" in str(exc).lower()
+
+
+def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting with jittered exponential back-off while it is locked."""
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise WarehouseLocked(f"{db_path}: {exc}") from exc
+                raise
+            time.sleep(min(delay, max(deadline - time.monotonic(), 0)) * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, 2.0)
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables, refresh the event ontology and (re)create views; all idempotent."""
+    from transforms.lexicon import event_types_frame
+
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("begin transaction")
+    try:
+        _insert(con, "event_types", event_types_frame(),
+                _upsert_clause(con, "event_types", ["event_type"], event_types_frame(), set()))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute(VIEWS_SQL.read_text())
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """article_id → (content_hash, pipeline_version) for ids already in the warehouse."""
+    if not article_ids:
+        return {}
+    ids = pl.DataFrame({"article_id": article_ids}).to_arrow()
+    con.register("_wanted_ids", ids)
+    try:
+        rows = con.execute(
+            "select a.article_id, a.content_hash, a.pipeline_version from articles a join _wanted_ids w using (article_id)"
+        ).fetchall()
+    finally:
+        con.unregister("_wanted_ids")
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, conflict: str = "") -> int:
+    """Insert a frame by name-matched columns from Arrow (never row by row)."""
+    if frame.height == 0:
+        return 0
+    cols = [c for c in table_columns(con, table) if c in frame.columns]
+    view = f"_batch_{table}"
+    con.register(view, frame.select(cols).to_arrow())
+    try:
+        col_list = ", ".join(f'"{c}"' for c in cols)
+        con.execute(f"insert into {table} ({col_list}) select {col_list} from {view} {conflict}")
+    finally:
+        con.unregister(view)
+    return frame.height
+
+
+def _upsert_clause(con: duckdb.DuckDBPyConnection, table: str, key: list[str], frame: pl.DataFrame, keep: set[str]) -> str:
+    cols = [c for c in table_columns(con, table) if c in frame.columns and c not in key and c not in keep]
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols)
+    return f"on conflict ({', '.join(key)}) do update set {sets}" if sets else "on conflict do nothing"
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
+    """Write one batch atomically: upsert articles, replace their children, record the run."""
+    con.execute("begin transaction")
+    try:
+        ids = batch.articles.select("article_id")
+        if ids.height:
+            con.register("_batch_ids", ids.to_arrow())
+            for table in CHILD_TABLES:
+                con.execute(f"delete from {table} where article_id in (select article_id from _batch_ids)")
+            con.unregister("_batch_ids")
+        _insert(con, "articles", batch.articles,
+                _upsert_clause(con, "articles", ["article_id"], batch.articles, keep={"first_seen_run"}))
+        _insert(con, "entities", batch.entities,
+                "on conflict (entity_id) do update set country_code = coalesce(entities.country_code, excluded.country_code)")
+        _insert(con, "mentions", batch.mentions)
+        _insert(con, "events", batch.events)
+        _insert(con, "removed_spans", batch.removed_spans)
+        _insert(con, "quarantine", batch.quarantine,
+                _upsert_clause(con, "quarantine", ["run_id", "table_name", "record_key"], batch.quarantine, set()))
+        _insert(con, "dq_results", _merge_dq(con, batch.dq_results),
+                _upsert_clause(con, "dq_results", ["run_id", "suite", "expectation"], batch.dq_results, set()))
+        _insert(con, "runs", batch.run, _upsert_clause(con, "runs", ["run_id"], batch.run, keep={"started_at"}))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _merge_dq(con: duckdb.DuckDBPyConnection, dq: pl.DataFrame) -> pl.DataFrame:
+    """Accumulate a run's expectation outcomes over its batches (counts add, success ANDs)."""
+    if dq.height == 0:
+        return dq
+    run_id = dq["run_id"][0]
+    prior = con.sql(
+        "select suite, expectation, success, element_count, unexpected_count from dq_results where run_id = ?",
+        params=[run_id],
+    ).pl()
+    if prior.height == 0:
+        return dq
+    merged = dq.join(prior, on=["suite", "expectation"], how="left", suffix="_prior").with_columns(
+        (pl.col("success") & pl.col("success_prior").fill_null(True)).alias("success"),
+        (pl.col("element_count") + pl.col("element_count_prior").fill_null(0)).alias("element_count"),
+        (pl.col("unexpected_count") + pl.col("unexpected_count_prior").fill_null(0)).alias("unexpected_count"),
+    )
+    return merged.with_columns(
+        pl.when(pl.col("element_count") > 0)
+        .then(100.0 * pl.col("unexpected_count") / pl.col("element_count"))
+        .otherwise(0.0)
+        .alias("unexpected_percent")
+    ).select(dq.columns)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: pl.DataFrame) -> None:
+    """Upsert the run's bookkeeping row on its own (start, failure, final status)."""
+    con.execute("begin transaction")
+    try:
+        _insert(con, "runs", run, _upsert_clause(con, "runs", ["run_id"], run, keep={"started_at"}))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+# --- staging: a batch that could not be loaded waits on disk for the next run -------------
+
+def stage_batch(staging_dir: Path, batch: LoadBatch, name: str) -> Path:
+    """Write a batch as Parquet files; the folder appears atomically (rename at the end)."""
+    final = staging_dir / name
+    tmp = staging_dir / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in fields(batch):
+        getattr(batch, f.name).write_parquet(tmp / f"{f.name}.parquet")
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def staged_batches(staging_dir: Path) -> Iterator[tuple[Path, LoadBatch]]:
+    """Batches left by earlier runs, oldest first."""
+    if not staging_dir.is_dir():
+        return
+    for folder in sorted(p for p in staging_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        frames = {f.name: pl.read_parquet(folder / f"{f.name}.parquet") for f in fields(LoadBatch)}
+        yield folder, LoadBatch(**frames)
+
+
+_SAFE_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def checked_identifier(name: str, allowed: set[str]) -> str:
+    """An identifier a user chose (table, sort key), accepted only from an allow-list."""
+    if name not in allowed or not _SAFE_IDENT.match(name):
+        raise ValueError(f"{name!r} is not one of: {', '.join(sorted(allowed))}")
+    return name
+
+
+def to_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,144 @@
+-- Dateline warehouse schema (DuckDB). Column names are a contract: extend, never rename.
+-- Every table is created idempotently so the loader can run this file on each open.
+
+-- One row per flow run: what went in, what came out, with which code and model.
+create table if not exists runs (
+    run_id              varchar primary key,   -- Prefect flow-run id (or a uuid outside Prefect)
+    flow_run_name       varchar,
+    started_at          timestamptz,
+    finished_at         timestamptz,
+    status              varchar,               -- running | completed | failed
+    sources             varchar[],
+    articles_in         integer,               -- rows read from sources (after in-batch de-duplication)
+    articles_new        integer,               -- articles inserted or re-processed
+    articles_unchanged  integer,               -- same content hash and pipeline_version: NLP skipped
+    articles_duplicate  integer,               -- duplicates inside the run's input (same article_id)
+    articles_quarantined integer,
+    mentions_loaded     integer,
+    events_loaded       integer,
+    pipeline_version    varchar,
+    model               varchar,
+    message             varchar                -- failure reason, or null
+);
+
+-- One row per article (deterministic id: canonical URL, else normalised text).
+create table if not exists articles (
+    article_id          varchar primary key,
+    external_id         varchar,               -- the input's own `id`, if it had one
+    url                 varchar,
+    canonical_url       varchar,
+    source              varchar,               -- where it came from: file path, feed URL, or the row's own `source`
+    domain              varchar,
+    title               varchar,
+    byline              varchar,
+    published_at        timestamptz,           -- UTC
+    published_precision varchar,               -- day | time | none
+    language            varchar,               -- ISO 639-1
+    text                varchar,               -- clean text; mentions/events offsets point into it
+    word_count          integer,
+    content_hash        varchar,               -- sha256 of the clean text
+    dup_of              varchar,               -- article_id of the earliest near-duplicate (syndicated copy), else null
+    first_seen_run      varchar,
+    run_id              varchar,               -- last run that wrote this row
+    pipeline_version    varchar,
+    ingested_at         timestamptz
+);
+
+-- Canonical entities: one id per canonical name and type.
+create table if not exists entities (
+    entity_id           varchar primary key,
+    name                varchar not null,
+    type                varchar not null,      -- PERSON, ORG, GPE, NORP, LOC, FAC, EVENT, PRODUCT, ...
+    country_code        varchar,               -- ISO 3166 alpha-3 where known
+    first_seen_run      varchar
+);
+
+-- Every entity mention, with exact offsets into articles.text.
+create table if not exists mentions (
+    article_id          varchar,
+    mention_idx         integer,
+    entity_id           varchar,
+    text                varchar,               -- = substr(articles.text, start_char + 1, end_char - start_char)
+    label               varchar,
+    start_char          integer,
+    end_char            integer,
+    sent_idx            integer,
+    run_id              varchar,
+    pipeline_version    varchar,
+    primary key (article_id, mention_idx)
+);
+
+-- The PLOVER event ontology with its CAMEO root, GDELT QuadClass and intensity.
+create table if not exists event_types (
+    event_type          varchar primary key,
+    cameo_root          varchar,
+    quad_class          integer,               -- 1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict
+    intensity           double,                -- Goldstein-like, -10 .. 10
+    description         varchar
+);
+
+-- Who did what to whom, when, where; one row per event with its evidence sentence.
+create table if not exists events (
+    event_id            varchar primary key,
+    article_id          varchar,
+    sent_idx            integer,
+    start_char          integer,               -- evidence sentence offsets into articles.text
+    end_char            integer,
+    trigger             varchar,               -- the trigger words as written
+    trigger_lemma       varchar,
+    event_type          varchar,               -- PLOVER
+    cameo_code          varchar,
+    quad_class          integer,
+    intensity           double,
+    actor1_text         varchar,
+    actor1_entity_id    varchar,
+    actor1_country      varchar,
+    actor2_text         varchar,
+    actor2_entity_id    varchar,
+    actor2_country      varchar,
+    location_text       varchar,
+    location_country    varchar,
+    event_date          date,
+    date_precision      varchar,               -- day | month | year | none
+    date_text           varchar,               -- the words the date came from
+    modality            varchar,               -- asserted | predicted | conditional | negated | claimed
+    negated             boolean,
+    claimed_by          varchar,
+    confidence          double,
+    run_id              varchar,
+    pipeline_version    varchar
+);
+
+-- Text the cleaner removed, kept so every deletion can be audited.
+create table if not exists removed_spans (
+    article_id          varchar,
+    span_idx            integer,
+    kind                varchar,
+    text                varchar,
+    run_id              varchar,
+    primary key (article_id, span_idx)
+);
+
+-- Rejected records with the reasons; nothing is dropped silently.
+create table if not exists quarantine (
+    run_id              varchar,
+    table_name          varchar,               -- articles | mentions | events | entities | source
+    record_key          varchar,
+    record              json,
+    reasons             varchar[],
+    quarantined_at      timestamptz,
+    primary key (run_id, table_name, record_key)
+);
+
+-- Each expectation's outcome per run and suite.
+create table if not exists dq_results (
+    run_id              varchar,
+    suite               varchar,
+    expectation         varchar,
+    success             boolean,
+    element_count       bigint,
+    unexpected_count    bigint,
+    unexpected_percent  double,
+    observed_value      varchar,
+    primary key (run_id, suite, expectation)
+);

@@ -1,0 +1,94 @@
+-- Dateline analysis views: one view per question. Re-created on every load, so edit freely.
+
+-- Every surface form of each entity and how often it was written so (derived, never stale).
+create or replace view entity_aliases as
+select m.entity_id, m.text as alias, count(*) as count
+from mentions m
+group by all;
+
+-- Events per day, type and actor country. `day` is the event's own date when the text gives a
+-- day, else the article's publication day (flagged by `dated_by`).
+create or replace view daily_event_counts as
+select coalesce(case when e.date_precision = 'day' then e.event_date end, cast(a.published_at as date)) as day,
+       case when e.date_precision = 'day' then 'event_date' else 'published_at' end as dated_by,
+       e.event_type,
+       e.actor1_country,
+       count(*) as events,
+       count(distinct coalesce(a.dup_of, a.article_id)) as independent_reports
+from events e join articles a using (article_id)
+where e.modality not in ('predicted', 'conditional', 'negated')
+group by all;
+
+-- Actor dyads: who acts on whom, by GDELT QuadClass (1 verbal coop … 4 material conflict).
+create or replace view dyads as
+select e.actor1_country, e.actor2_country, e.quad_class,
+       count(*) as events,
+       count(distinct coalesce(a.dup_of, a.article_id)) as independent_reports
+from events e join articles a using (article_id)
+where e.actor1_country is not null and e.actor2_country is not null
+group by all;
+
+-- Entities mentioned together in the same article (each unordered pair once per article).
+create or replace view entity_cooccurrence as
+with pairs as (
+    select distinct m1.article_id, m1.entity_id as entity1_id, m2.entity_id as entity2_id
+    from mentions m1 join mentions m2
+      on m1.article_id = m2.article_id and m1.entity_id < m2.entity_id
+)
+select p.entity1_id, e1.name as entity1, p.entity2_id, e2.name as entity2, count(*) as articles
+from pairs p
+join entities e1 on e1.entity_id = p.entity1_id
+join entities e2 on e2.entity_id = p.entity2_id
+group by all;
+
+-- Most mentioned entities per publication day.
+create or replace view top_entities_daily as
+select cast(a.published_at as date) as day, e.entity_id, e.name, e.type, e.country_code,
+       count(*) as mentions, count(distinct m.article_id) as articles
+from mentions m
+join articles a using (article_id)
+join entities e using (entity_id)
+group by all;
+
+-- GDELT 2.0 event-table column names over Dateline's events, so existing GDELT SQL runs here.
+-- NumMentions/NumSources/NumArticles count reports of the same event (same day, type and dyad),
+-- with syndicated copies (dup_of) counted once as sources.
+create or replace view gdelt_events as
+with base as (
+    select e.*, a.url, a.published_at, a.dup_of, a.domain, a.ingested_at,
+           coalesce(case when e.date_precision = 'day' then e.event_date end, cast(a.published_at as date)) as day
+    from events e join articles a using (article_id)
+),
+counted as (
+    select *,
+           count(*) over w as num_mentions,
+           count(distinct coalesce(dup_of, article_id)) over w as num_articles,
+           count(distinct coalesce(domain, article_id)) over w as num_sources
+    from base
+    window w as (partition by day, event_type, actor1_country, actor2_country)
+)
+select
+    event_id                                         as GLOBALEVENTID,
+    cast(strftime(day, '%Y%m%d') as integer)         as SQLDATE,
+    cast(strftime(day, '%Y%m') as integer)           as MonthYear,
+    year(day)                                        as "Year",
+    actor1_text                                      as Actor1Name,
+    actor1_country                                   as Actor1CountryCode,
+    actor2_text                                      as Actor2Name,
+    actor2_country                                   as Actor2CountryCode,
+    case when modality in ('asserted', 'claimed') then 1 else 0 end as IsRootEvent,
+    coalesce(cameo_code, t.cameo_root)               as EventCode,
+    coalesce(left(cameo_code, 3), t.cameo_root)      as EventBaseCode,
+    t.cameo_root                                     as EventRootCode,
+    counted.quad_class                               as QuadClass,
+    counted.intensity                                as GoldsteinScale,
+    num_mentions                                     as NumMentions,
+    num_sources                                      as NumSources,
+    num_articles                                     as NumArticles,
+    location_text                                    as ActionGeo_FullName,
+    location_country                                 as ActionGeo_CountryCode,
+    cast(strftime(coalesce(ingested_at, published_at), '%Y%m%d%H%M%S') as bigint) as DATEADDED,
+    url                                              as SOURCEURL,
+    event_type                                       as PloverType,
+    modality                                         as Modality
+from counted left join event_types t using (event_type);
