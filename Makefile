@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test sync bench clean-db ui
+.PHONY: run test sync bench clean-db ui browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,8 +25,16 @@ sync: $(VENV)/.synced
 run: $(VENV)/.synced
 	$(VENV)/bin/dateline run samples/
 
-test: $(VENV)/.synced
+test: $(VENV)/.synced browser
 	$(VENV)/bin/python -m pytest
+
+# The UI test drives Debian's chromium headless; install it when missing (needs root/apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "warning: could not install chromium: the Prefect UI browser test will fail"
+
+ui: $(VENV)/.synced
+	$(VENV)/bin/dateline ui
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/throughput.py --limit 500

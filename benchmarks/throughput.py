@@ -100,8 +100,9 @@ def main() -> None:
     startup = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    etl([str(src)], settings)
+    summary = etl([str(src)], settings)
     results.append((f"dateline flow ({args.n_process} proc)", len(texts), n_words, time.perf_counter() - t0))
+    stages = summary["run"]["seconds"]
 
     t0 = time.perf_counter()
     etl([str(src)], settings)
@@ -122,6 +123,10 @@ def main() -> None:
     print(f"\nflow / bare nlp.pipe = {flow / bare:.2f}  (goal ≥ 0.85)")
     print(f"flow / naive = {flow / naive:.2f}  (goal ≥ 3)")
     print(f"re-run / first run time = {results[3][3] / first:.1%}  (goal ≤ 5 %)")
+    print("\nwhere the flow's time went (seconds, share of the flow's wall time):")
+    for stage, secs in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:10s} {secs:7.1f}s  {secs / first:6.1%}")
+    print(f"  {'other':10s} {first - sum(stages.values()):7.1f}s  {(first - sum(stages.values())) / first:6.1%}  (reading sources, Prefect, bookkeeping)")
 
 
 if __name__ == "__main__":

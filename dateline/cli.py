@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from dateline.settings import Settings, prefect_environment
+from dateline.settings import Settings, load_config, prefect_environment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,11 +29,33 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quarantine-threshold", type=float, default=None,
                      help="fail a batch when more than this share is quarantined (default 0.5)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--config", type=Path, default=None, help="a dateline.toml with [settings]")
+
+    srv = sub.add_parser("serve", help="run the flow on a cron schedule as a Prefect deployment")
+    srv.add_argument("--config", type=Path, default=Path("dateline.toml") if Path("dateline.toml").exists() else None,
+                     help="dateline.toml with [schedule] (sources, cron) and [settings]")
+
+    ui = sub.add_parser("ui", help="start the Prefect server and UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=4200)
+
+    exp = sub.add_parser("export", help="export the warehouse as Parquet partitioned by publication date")
+    exp.add_argument("--parquet", type=Path, required=True, metavar="DIR")
+    exp.add_argument("--db", type=Path, default=defaults.db_path)
 
     sql = sub.add_parser("sql", help="run a SQL query against the warehouse (read-only)")
     sql.add_argument("query")
     sql.add_argument("--db", type=Path, default=defaults.db_path)
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    qua = sub.add_parser("quarantine", help="list quarantined records and their reasons")
+    qua.add_argument("--run", dest="run_id", default=None, help="only this run (default: all open rows)")
+    qua.add_argument("--db", type=Path, default=defaults.db_path)
+    qua.add_argument("--all", action="store_true", help="include rows already requeued")
+    qua.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    req = sub.add_parser("requeue", help="re-process the sources of quarantined records (after a fix)")
+    req.add_argument("--run", dest="run_id", default=None, help="only rows quarantined by this run")
+    req.add_argument("--db", type=Path, default=defaults.db_path)
 
     ext = sub.add_parser("extract", help="print one cleaned article (HTML or text file)")
     ext.add_argument("path", type=Path)
@@ -43,10 +65,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
-    settings = Settings.from_env(
+    base, _ = load_config(getattr(args, "config", None))
+    settings = base.replace(**{k: v for k, v in dict(
         db_path=args.db, model=args.model, batch_size=args.batch_size, n_process=args.n_process,
-        quarantine_threshold=args.quarantine_threshold,
-    )
+        quarantine_threshold=args.quarantine_threshold).items() if v is not None})
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.sources import SourceError, resolve_sources
@@ -57,7 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"dateline: {exc}", file=sys.stderr)
         return 2
     try:
-        summary = etl(args.sources, settings)
+        summary = etl(args.sources, settings, requeue=getattr(args, "requeue", None))
     except Exception as exc:  # the flow already logged the traceback; say why in one line
         first_line = (str(exc).strip().splitlines() or [""])[0]
         print(f"dateline: run failed: {type(exc).__name__}: {first_line}", file=sys.stderr)
@@ -80,15 +102,110 @@ def cmd_sql(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
-    if args.format == "csv":
+    _print_frame(frame, args.format)
+    return 0
+
+
+QUARANTINE_SQL = """
+select run_id, table_name, record_key, array_to_string(reasons, '; ') as reasons, source, quarantined_at, requeued_by
+from quarantine
+where ($run_id is null or run_id = $run_id) and ($all or requeued_by is null)
+order by quarantined_at, table_name, record_key
+"""
+
+
+def _print_frame(frame, fmt: str) -> None:
+    if fmt == "csv":
         sys.stdout.write(frame.write_csv())
-    elif args.format == "json":
+    elif fmt == "json":
         print(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2))
     else:
         import polars as pl
 
         with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=False):
             print(frame)
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    import duckdb
+
+    if not args.db.exists():
+        print(f"dateline: no warehouse at {args.db}; run `dateline run` first", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(args.db), read_only=True)
+    try:
+        frame = con.sql(QUARANTINE_SQL, params={"run_id": args.run_id, "all": args.all}).pl()
+    finally:
+        con.close()
+    _print_frame(frame, args.format)
+    return 0
+
+
+def cmd_requeue(args: argparse.Namespace) -> int:
+    """Run the flow again over the sources that produced open quarantine rows."""
+    import duckdb
+
+    if not args.db.exists():
+        print(f"dateline: no warehouse at {args.db}", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(args.db), read_only=True)
+    try:
+        rows = con.execute(
+            "select distinct source from quarantine where requeued_by is null and source is not null "
+            "and ($run_id is null or run_id = $run_id) order by source",
+            {"run_id": args.run_id},
+        ).fetchall()
+    finally:
+        con.close()
+    sources = [r[0] for r in rows if Path(r[0]).exists() or r[0].startswith(("http://", "https://"))]
+    missing = [r[0] for r in rows if r[0] not in sources]
+    for m in missing:
+        print(f"dateline: source no longer exists, left in quarantine: {m}", file=sys.stderr)
+    if not sources:
+        print("dateline: nothing to requeue")
+        return 0
+    run_args = argparse.Namespace(sources=sources, db=args.db, model=None, batch_size=None, n_process=None,
+                                  quarantine_threshold=None, json=False, config=None, requeue=args.run_id or "*")
+    return cmd_run(run_args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
+    settings, schedule = load_config(args.config)
+    from flows.serve import serve
+
+    print(f"dateline: serving {schedule.name!r} on cron {schedule.cron!r} over {', '.join(schedule.sources)}")
+    serve(settings, schedule)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Start `prefect server start` bound to 127.0.0.1 with analytics off (foreground)."""
+    import subprocess
+
+    env = {**os.environ, **prefect_environment(), "PREFECT_SERVER_API_HOST": "127.0.0.1",
+           "PREFECT_SERVER_API_PORT": str(args.port)}
+    url = f"http://127.0.0.1:{args.port}"
+    print(f"dateline: Prefect UI at {url} — in other shells: export PREFECT_API_URL={url}/api")
+    prefect = Path(sys.executable).with_name("prefect")
+    return subprocess.call([str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(args.port)], env=env)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.export import export_parquet
+
+    if not args.db.exists():
+        print(f"dateline: no warehouse at {args.db}", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(args.db), read_only=True)
+    try:
+        counts = export_parquet(con, args.parquet)
+    finally:
+        con.close()
+    for table, n in counts.items():
+        print(f"{table}: {n} rows → {args.parquet / table}")
     return 0
 
 
@@ -119,7 +236,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract}[args.command](args)
+    commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract,
+                "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
+                "ui": cmd_ui, "export": cmd_export}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

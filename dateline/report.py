@@ -9,6 +9,12 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _actor(text: Any, country: Any) -> str:
+    if not text:
+        return "–"
+    return f"{_fmt(text)} ({country})" if country else _fmt(text)
+
+
 def summary_text(summary: dict[str, Any]) -> str:
     """A few lines for the terminal: counts, top entities and events."""
     run, wh = summary["run"], summary["warehouse"]
@@ -31,6 +37,11 @@ def summary_text(summary: dict[str, Any]) -> str:
         )
     for q in summary["quarantined"][:5]:
         lines.append(f"  quarantined {q['table']} {q['record_key']}: {'; '.join(q['reasons'])}")
+    if summary.get("dq"):
+        lines.append(f"  data quality: {summary['dq']['expectations']} expectations checked, "
+                     f"{summary['dq']['failed']} with failing rows (see `dateline quarantine`)")
+    if summary.get("data_docs"):
+        lines.append(f"  data docs: {summary['data_docs']}")
     return "\n".join(lines)
 
 
@@ -57,10 +68,16 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         "| type | actor1 | actor2 | modality | date | evidence |",
         "|---|---|---|---|---|---|",
         *[
-            f"| {e['event_type']} | {_fmt(e['actor1'])} ({_fmt(e['actor1_country'])}) | {_fmt(e['actor2'])} "
-            f"({_fmt(e['actor2_country'])}) | {e['modality']} | {_fmt(e['event_date'])} | {_fmt(e['evidence'])[:300]} |"
+            f"| {e['event_type']} | {_actor(e['actor1'], e['actor1_country'])} | {_actor(e['actor2'], e['actor2_country'])} "
+            f"| {e['modality']} | {_fmt(e['event_date'])} | {_fmt(e['evidence'])[:300]} |"
             for e in summary["top_events"]
         ],
+        "",
+        "## Data quality",
+        f"{summary['dq']['expectations']} expectations checked, {summary['dq']['failed']} with failing rows."
+        if summary.get("dq") else "",
+        f"Great Expectations Data Docs: [{summary.get('data_docs')}](file://{summary.get('data_docs')})"
+        if summary.get("data_docs") else "Data Docs not built.",
         "",
         "## Quarantined",
     ]

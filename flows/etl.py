@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import logging
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -35,6 +37,7 @@ QUARANTINE_SCHEMA = {
     "record": pl.String,
     "reasons": pl.List(pl.String),
     "quarantined_at": pl.Datetime("us", "UTC"),
+    "source": pl.String,
 }
 
 
@@ -54,6 +57,15 @@ class RunCounts:
     mentions_loaded: int = 0
     events_loaded: int = 0
     per_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, summed over batches
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
 
     def add_source(self, source: str, key: str, n: int = 1) -> None:
         counts = self.per_source.setdefault(source, {"records": 0, "problems": 0})
@@ -70,11 +82,12 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _quarantine_frame(run_id: str, rows: list[tuple[str, str, str, list[str]]], now: dt.datetime) -> pl.DataFrame:
+def _quarantine_frame(run_id: str, rows: list[tuple[str, str, str, list[str], str | None]], now: dt.datetime) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            {"run_id": run_id, "table_name": t, "record_key": k, "record": r, "reasons": list(reasons), "quarantined_at": now}
-            for t, k, r, reasons in rows
+            {"run_id": run_id, "table_name": t, "record_key": k, "record": r, "reasons": list(reasons),
+             "quarantined_at": now, "source": src}
+            for t, k, r, reasons, src in rows
         ],
         schema=QUARANTINE_SCHEMA,
     )
@@ -130,12 +143,22 @@ def validate(articles: pl.DataFrame, ann: Annotations, settings: Settings):
     return validate_batch(tables, now=_now(), context=_gx_project(settings))
 
 
-def _gx_project(settings: Settings):
-    if settings.gx_dir is None:
-        return None
+@lru_cache(maxsize=4)
+def _gx_project_at(root: Path):
     from expectations.validate import GxProject
 
-    return GxProject(settings.gx_dir)
+    return GxProject(root)
+
+
+def _gx_project(settings: Settings):
+    """The file-backed GX project for this warehouse, opened once per process."""
+    return _gx_project_at(settings.gx_root)
+
+
+@task(name="data-docs")
+def data_docs(settings: Settings) -> Path:
+    """Rebuild Great Expectations' Data Docs (static HTML) for the run's validations."""
+    return _gx_project(settings).build_data_docs()
 
 
 @task(name="load", retries=0)
@@ -144,7 +167,7 @@ def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
     try:
         con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     except loader.WarehouseLocked:
-        path = loader.stage_batch(settings.staging_dir, batch, stage_name)
+        path = loader.stage_batch(settings.staging_root, batch, stage_name)
         raise loader.WarehouseLocked(f"warehouse locked; batch staged at {path}") from None
     try:
         loader.load_batch(con, batch)
@@ -156,7 +179,7 @@ def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
 def load_staged(settings: Settings) -> int:
     """Load batches an earlier run had to leave on disk; each is removed once committed."""
     loaded = 0
-    staged = list(loader.staged_batches(settings.staging_dir))
+    staged = list(loader.staged_batches(settings.staging_root))
     if not staged:
         return 0
     con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
@@ -176,7 +199,7 @@ def load_staged(settings: Settings) -> int:
 
 def _run_row(run_id: str, name: str | None, sources: list[str], counts: RunCounts, settings: Settings,
              status: str, started: dt.datetime, message: str | None = None) -> pl.DataFrame:
-    row = {k: v for k, v in asdict(counts).items() if k != "per_source"}
+    row = {k: v for k, v in asdict(counts).items() if k not in {"per_source", "seconds"}}
     row.update(
         run_id=run_id, flow_run_name=name, sources=sources, status=status, started_at=started,
         finished_at=None if status == "running" else _now(), pipeline_version=settings.pipeline_version,
@@ -197,8 +220,12 @@ def _flow_run_identity() -> tuple[str, str | None]:
 
 
 @flow(name="dateline-etl", log_prints=False)
-def etl(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
-    """Ingest the sources into the warehouse; returns the run summary."""
+def etl(sources: list[str], settings: Settings | None = None, requeue: str | None = None) -> dict[str, Any]:
+    """Ingest the sources into the warehouse; returns the run summary.
+
+    With `requeue` (a run id, or "*" for all runs), open quarantine rows from those sources are
+    marked as re-processed by this run once it completes; rows that fail again are quarantined anew.
+    """
     settings = settings or Settings.from_env()
     logger = get_run_logger()
     run_id, run_name = _flow_run_identity()
@@ -215,16 +242,28 @@ def etl(sources: list[str], settings: Settings | None = None) -> dict[str, Any]:
         for n, chunk in enumerate(_batches(iter_records(resolved), settings.batch_size)):
             _process_batch(chunk, n, run_id, run_name, sources, counts, settings, started)
     except Exception as exc:
+        logger.error("run failed: %s", exc)
         failed = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
         try:
             loader.record_run(failed, _run_row(run_id, run_name, sources, counts, settings, "failed", started, str(exc)))
         finally:
             failed.close()
+        create_markdown_artifact(
+            key="dateline-run-summary",
+            markdown=f"# Dateline run `{run_id}` failed\n\n{type(exc).__name__}: {exc}\n\n"
+            "Nothing of the failing batch was committed; earlier batches of this run were.",
+            description="Dateline run summary",
+        )
         raise
     summary = summarize(settings.db_path, run_id, counts)
+    with counts.timed("data_docs"):
+        summary["data_docs"] = str(data_docs(settings))
+    summary["run"]["seconds"] = {k: round(v, 3) for k, v in counts.seconds.items()}
     con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     try:
         loader.record_run(con, _run_row(run_id, run_name, sources, counts, settings, "completed", started))
+        if requeue:
+            loader.mark_requeued(con, run_id, sources, None if requeue == "*" else requeue)
     finally:
         con.close()
     _publish_artifacts(summary, counts)
@@ -243,19 +282,23 @@ def _process_batch(chunk: list[Any], n: int, run_id: str, run_name: str | None, 
         logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
     for r in records:
         counts.add_source(str(r.get("source")), "records")
-    cleaned = clean_articles(records, run_id, settings)
+    with counts.timed("clean"):
+        cleaned = clean_articles(records, run_id, settings)
     for rej in cleaned.rejects:
         logger.warning("article %s quarantined: %s", rej.record_key, "; ".join(rej.reasons))
-    quarantine_rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason]) for p in problems]
-    quarantine_rows += [(r.table_name, r.record_key, r.record, list(r.reasons)) for r in cleaned.rejects]
-    unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), settings)
+    quarantine_rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in problems]
+    quarantine_rows += [(r.table_name, r.record_key, r.record, list(r.reasons), r.source) for r in cleaned.rejects]
+    with counts.timed("unchanged"):
+        unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
-    ann = nlp_annotations(todo, run_id, settings)
-    outcome = validate(todo, ann, settings)
+    with counts.timed("nlp"):
+        ann = nlp_annotations(todo, run_id, settings)
+    with counts.timed("validate"):
+        outcome = validate(todo, ann, settings)
     quarantine = pl.concat(
         [
             _quarantine_frame(run_id, quarantine_rows, now),
-            outcome.quarantine.with_columns(
+            _with_sources(outcome.quarantine, todo).with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("quarantined_at")
             ).select(list(QUARANTINE_SCHEMA)),
         ]
@@ -289,8 +332,17 @@ def _process_batch(chunk: list[Any], n: int, run_id: str, run_name: str | None, 
         dq_results=dq,
         run=_run_row(run_id, run_name, sources, counts, settings, "running", started),
     )
-    load(batch, settings, f"{started:%Y%m%dT%H%M%S}-{run_id[:8]}-{n:05d}")
+    with counts.timed("load"):
+        load(batch, settings, f"{started:%Y%m%dT%H%M%S}-{run_id[:8]}-{n:05d}")
     logger.info("batch %d: %d loaded, %d unchanged, %d quarantined", n, passed.articles.height, len(unchanged), bad_articles)
+
+
+def _with_sources(quarantine: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    """Attach each quarantined row's source (via its article) so `dateline requeue` can re-read it."""
+    key = pl.col("record_key").str.split(":").list.first()
+    return quarantine.with_columns(key.alias("_aid")).join(
+        articles.select(pl.col("article_id").alias("_aid"), pl.col("source_path").alias("source")), on="_aid", how="left"
+    ).drop("_aid")
 
 
 def summarize(db_path: Path, run_id: str, counts: RunCounts, top: int = 5) -> dict[str, Any]:
@@ -314,6 +366,9 @@ def summarize(db_path: Path, run_id: str, counts: RunCounts, top: int = 5) -> di
             "from events e join articles a using (article_id) order by e.confidence desc, e.event_id limit $k",
             {"k": top},
         ).fetchall()
+        dq = con.execute(
+            "select count(*), count(*) filter (where not success) from dq_results where run_id = $r", {"r": run_id}
+        ).fetchone()
         quarantined = con.execute(
             "select table_name, record_key, reasons from quarantine where run_id = $r order by record_key limit 20",
             {"r": run_id},
@@ -331,6 +386,7 @@ def summarize(db_path: Path, run_id: str, counts: RunCounts, top: int = 5) -> di
             for r in top_events
         ],
         "quarantined": [dict(zip(["table", "record_key", "reasons"], r)) for r in quarantined],
+        "dq": {"expectations": dq[0], "failed": dq[1]},
     }
 
 

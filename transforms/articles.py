@@ -25,6 +25,7 @@ ARTICLE_SCHEMA: dict[str, pl.DataType] = {
     "url": pl.String,
     "canonical_url": pl.String,
     "source": pl.String,
+    "source_path": pl.String,
     "domain": pl.String,
     "title": pl.String,
     "byline": pl.String,
@@ -59,6 +60,7 @@ class Reject:
     record_key: str
     record: str  # JSON, body truncated
     reasons: tuple[str, ...]
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,22 +137,23 @@ def build_articles(
         key = str(raw.get("source_key") or raw.get("source") or "?")
         body = raw.get("html") or raw.get("text") or ""
         if len(body) > max_chars * 4:
-            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",)))
+            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",), raw.get("source_path")))
             continue
         try:
             cleaned = clean_record(raw)
         except Exception as exc:  # a cleaner bug must cost one record, not the batch
-            rejects.append(Reject("articles", key, _record_json(raw), (f"clean_failed: {type(exc).__name__}: {exc}",)))
+            rejects.append(Reject("articles", key, _record_json(raw), (f"clean_failed: {type(exc).__name__}: {exc}",), raw.get("source_path")))
             continue
         text = cleaned.text
         if len(text) > max_chars:
-            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",)))
+            rejects.append(Reject("articles", key, _record_json(raw), ("too_large",), raw.get("source_path")))
             continue
         url = raw.get("url") or None
         published, precision = parse_published(raw.get("published_at"), default_tz)
         if precision == "invalid":
             rejects.append(
-                Reject("articles", key, _record_json(raw), (f"invalid published_at: {raw.get('published_at')!r}",))
+                Reject("articles", key, _record_json(raw), (f"invalid published_at: {raw.get('published_at')!r}",),
+                       raw.get("source_path"))
             )
             continue
         if published is None and cleaned.published_at:
@@ -166,6 +169,7 @@ def build_articles(
             "url": url,
             "canonical_url": canonical_url(url),
             "source": raw.get("source") or None,
+            "source_path": raw.get("source_path"),
             "domain": domain_of(url),
             "title": raw.get("title") or cleaned.title,
             "byline": raw.get("byline") or cleaned.byline,

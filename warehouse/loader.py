@@ -7,9 +7,7 @@ waits with back-off while another process holds it, and stages the batch as Parq
 
 from __future__ import annotations
 
-import json
 import random
-import re
 import shutil
 import time
 from dataclasses import dataclass, fields
@@ -193,6 +191,16 @@ def record_run(con: duckdb.DuckDBPyConnection, run: pl.DataFrame) -> None:
         raise
 
 
+def mark_requeued(con: duckdb.DuckDBPyConnection, run_id: str, sources: list[str], only_run: str | None) -> int:
+    """Close earlier quarantine rows whose sources this run re-processed."""
+    rows = con.execute(
+        "update quarantine set requeued_by = $run where requeued_by is null and run_id <> $run "
+        "and list_contains($sources, source) and ($only is null or run_id = $only) returning 1",
+        {"run": run_id, "sources": sources, "only": only_run},
+    ).fetchall()
+    return len(rows)
+
+
 # --- staging: a batch that could not be loaded waits on disk for the next run -------------
 
 def stage_batch(staging_dir: Path, batch: LoadBatch, name: str) -> Path:
@@ -215,17 +223,3 @@ def staged_batches(staging_dir: Path) -> Iterator[tuple[Path, LoadBatch]]:
     for folder in sorted(p for p in staging_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         frames = {f.name: pl.read_parquet(folder / f"{f.name}.parquet") for f in fields(LoadBatch)}
         yield folder, LoadBatch(**frames)
-
-
-_SAFE_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def checked_identifier(name: str, allowed: set[str]) -> str:
-    """An identifier a user chose (table, sort key), accepted only from an allow-list."""
-    if name not in allowed or not _SAFE_IDENT.match(name):
-        raise ValueError(f"{name!r} is not one of: {', '.join(sorted(allowed))}")
-    return name
-
-
-def to_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -27,7 +27,8 @@ create table if not exists articles (
     external_id         varchar,               -- the input's own `id`, if it had one
     url                 varchar,
     canonical_url       varchar,
-    source              varchar,               -- where it came from: file path, feed URL, or the row's own `source`
+    source              varchar,               -- the row's own `source`, else the file path or feed URL
+    source_path         varchar,               -- the file, feed or URL it was read from
     domain              varchar,
     title               varchar,
     byline              varchar,
@@ -127,6 +128,8 @@ create table if not exists quarantine (
     record              json,
     reasons             varchar[],
     quarantined_at      timestamptz,
+    source              varchar,               -- the file/feed the record came from (for requeue)
+    requeued_by         varchar,               -- run_id that re-processed it, null while open
     primary key (run_id, table_name, record_key)
 );
 
