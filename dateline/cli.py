@@ -20,8 +20,10 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dateline", description="News articles → entities and events in DuckDB.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the dateline-etl flow over files and folders")
-    run.add_argument("sources", nargs="+", help="files or folders of .txt, .html(.gz), .jsonl, .csv")
+    run = sub.add_parser("run", help="run the dateline-etl flow over files, folders, feeds and URLs")
+    run.add_argument("sources", nargs="+",
+                     help="files or folders of .txt, .html(.gz), .jsonl, .csv; feeds (.xml/.rss/.atom or URL); "
+                          "article URLs; .txt lists of URLs")
     run.add_argument("--db", type=Path, default=defaults.db_path, help="DuckDB file (default: %(default)s)")
     run.add_argument("--model", default=None, help="spaCy model package (default: %s)" % defaults.model)
     run.add_argument("--batch-size", type=int, default=None, help="articles per task")
@@ -30,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="fail a batch when more than this share is quarantined (default 0.5)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--config", type=Path, default=None, help="a dateline.toml with [settings]")
+    run.add_argument("--task-runner", choices=["thread", "dask"], default=None,
+                     help="where NLP tasks run: threads here, or a Dask cluster")
+    run.add_argument("--dask-address", default=None, help="tcp://host:port of a Dask scheduler (default: local cluster)")
 
     srv = sub.add_parser("serve", help="run the flow on a cron schedule as a Prefect deployment")
     srv.add_argument("--config", type=Path, default=Path("dateline.toml") if Path("dateline.toml").exists() else None,
@@ -57,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     req.add_argument("--run", dest="run_id", default=None, help="only rows quarantined by this run")
     req.add_argument("--db", type=Path, default=defaults.db_path)
 
-    ext = sub.add_parser("extract", help="print one cleaned article (HTML or text file)")
-    ext.add_argument("path", type=Path)
+    ext = sub.add_parser("extract", help="print one cleaned article (HTML or text file, or a URL)")
+    ext.add_argument("path", help="a file or an http(s) URL")
     ext.add_argument("--format", choices=["json", "text"], default="json")
     return p
 
@@ -68,18 +73,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     base, _ = load_config(getattr(args, "config", None))
     settings = base.replace(**{k: v for k, v in dict(
         db_path=args.db, model=args.model, batch_size=args.batch_size, n_process=args.n_process,
-        quarantine_threshold=args.quarantine_threshold).items() if v is not None})
+        quarantine_threshold=args.quarantine_threshold, task_runner=getattr(args, "task_runner", None),
+        dask_address=getattr(args, "dask_address", None)).items() if v is not None})
+    if settings.task_runner == "dask" and settings.nlp_inflight == 1:
+        settings = settings.replace(nlp_inflight=settings.dask_workers)
     from dateline.report import summary_text
     from flows.etl import etl
+    from flows.runners import task_runner
     from flows.sources import SourceError, resolve_sources
 
     try:
-        resolve_sources(args.sources)  # fail fast on a bad path, before Prefect starts
+        resolve_sources(args.sources, settings.fetch_policy())  # fail fast on a bad spec, before Prefect starts
     except SourceError as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return 2
     try:
-        summary = etl(args.sources, settings, requeue=getattr(args, "requeue", None))
+        flow = etl.with_options(task_runner=task_runner(settings))
+        summary = flow(args.sources, settings, requeue=getattr(args, "requeue", None))
     except Exception as exc:  # the flow already logged the traceback; say why in one line
         first_line = (str(exc).strip().splitlines() or [""])[0]
         print(f"dateline: run failed: {type(exc).__name__}: {first_line}", file=sys.stderr)
@@ -210,14 +220,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from flows.sources import FileSource, SourceProblem
+    from flows.sources import SourceProblem, read_one
     from transforms.articles import clean_record
 
-    items = list(FileSource(args.path).read())
-    if not items:
-        print(f"dateline: {args.path}: no article found", file=sys.stderr)
-        return 1
-    item = items[0]
+    item = read_one(args.path, Settings.from_env().fetch_policy())
     if isinstance(item, SourceProblem):
         print(f"dateline: {item.record_key}: {item.reason}", file=sys.stderr)
         return 1

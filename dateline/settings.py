@@ -30,10 +30,19 @@ class Settings:
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
     nlp_batch_size: int = 64  # docs per nlp.pipe minibatch
     n_process: int = 1
+    task_runner: str = "thread"  # thread | dask (NLP tasks fan out over a Dask cluster)
+    dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
+    dask_workers: int = 2  # LocalCluster size when no address is given
+    nlp_inflight: int = 1  # NLP tasks kept running at once (set to the worker count for Dask)
     use_blis: bool = False  # thinc NumpyOps without blis: faster on these AMD CPUs
     max_chars: int = 1_000_000  # longer clean texts are quarantined as too_large
     quarantine_threshold: float = 0.5  # share of a batch's articles quarantined that fails the run
     lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
+    dup_threshold: float = 0.7  # MinHash Jaccard above which an article is a syndicated copy
+    fetch_allow_hosts: str = ""  # comma-separated hosts allowed despite non-global addresses (intranet feeds)
+    fetch_allow_networks: str = ""  # comma-separated CIDRs allowed, e.g. "10.1.0.0/16"; off unless set
+    fetch_timeout_s: float = 20.0  # total deadline per HTTP request
+    fetch_max_bytes: int = 20_000_000  # response size cap (decompressed cap is 2.5x)
     pipeline_version: str = PIPELINE_VERSION
     default_published_tz: str = "UTC"  # zone assumed for naive published_at values
 
@@ -45,6 +54,19 @@ class Settings:
     def gx_root(self) -> Path:
         """Where the GX project lives: its validation results and Data Docs are per warehouse."""
         return self.gx_dir if self.gx_dir is not None else self.db_path.parent
+
+    def fetch_policy(self):
+        """The HTTP fetch policy: refuses non-global addresses unless explicitly allowed."""
+        from flows.fetch import FetchPolicy
+
+        split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip())  # noqa: E731
+        return FetchPolicy(
+            timeout_s=self.fetch_timeout_s,
+            max_bytes=self.fetch_max_bytes,
+            max_decompressed_bytes=int(self.fetch_max_bytes * 2.5),
+            allow_hosts=frozenset(split(self.fetch_allow_hosts)),
+            allow_networks=split(self.fetch_allow_networks),
+        )
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (the object itself is immutable)."""

@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -231,7 +232,7 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     run_id, run_name = _flow_run_identity()
     started = _now()
     counts = RunCounts()
-    resolved = resolve_sources(sources)
+    resolved = resolve_sources(sources, settings.fetch_policy())
     loader_con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     loader.record_run(loader_con, _run_row(run_id, run_name, sources, counts, settings, "running", started))
     loader_con.close()
@@ -239,8 +240,8 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     if staged:
         logger.info("loaded %d staged articles from earlier runs", staged)
     try:
-        for n, chunk in enumerate(_batches(iter_records(resolved), settings.batch_size)):
-            _process_batch(chunk, n, run_id, run_name, sources, counts, settings, started)
+        _stream(_batches(iter_records(resolved), settings.batch_size),
+                _Run(run_id, run_name, sources, counts, settings, started))
     except Exception as exc:
         logger.error("run failed: %s", exc)
         failed = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
@@ -270,49 +271,103 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     return summary
 
 
-def _process_batch(chunk: list[Any], n: int, run_id: str, run_name: str | None, sources: list[str],
-                   counts: RunCounts, settings: Settings, started: dt.datetime) -> None:
-    """Clean, skip unchanged, annotate, validate and load one batch of source items."""
+@dataclass
+class _Run:
+    """What every batch of one flow run shares."""
+
+    run_id: str
+    run_name: str | None
+    sources: list[str]
+    counts: RunCounts
+    settings: Settings
+    started: dt.datetime
+    dup_index: Any = None  # MinHashIndex of loaded articles, filled on first use
+    dup_roots: dict[str, str | None] = field(default_factory=dict)
+
+    def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""
+        from transforms.dedup import MinHashIndex, assign_dup_of, signature_from_bytes, signature_to_bytes
+
+        if self.dup_index is None:
+            self.dup_index = MinHashIndex(self.settings.dup_threshold)
+            if self.settings.db_path.exists():
+                con = loader.connect(self.settings.db_path, read_only=False, timeout_s=self.settings.lock_timeout_s)
+                try:
+                    stored, self.dup_roots = loader.signatures(con)
+                finally:
+                    con.close()
+                for aid, blob in stored:
+                    self.dup_index.add(aid, signature_from_bytes(blob))
+        ids, texts = articles["article_id"].to_list(), articles["text"].to_list()
+        dup_of, sigs = assign_dup_of(self.dup_index, ids, texts, self.dup_roots)
+        self.dup_roots.update(zip(ids, dup_of))
+        frame = pl.DataFrame({"article_id": ids, "signature": [signature_to_bytes(s) for s in sigs]},
+                             schema={"article_id": pl.String, "signature": pl.Binary})
+        return articles.with_columns(pl.Series("dup_of", dup_of, dtype=pl.String)), frame
+
+
+@dataclass
+class _Prepared:
+    """A batch cleaned and checked against the warehouse, waiting for its NLP result."""
+
+    n: int
+    size: int
+    problems: list[SourceProblem]
+    cleaned: ArticlesBatch
+    unchanged: set[str]
+    todo: pl.DataFrame
+
+
+def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
+    """Split off source problems, clean the records, and find articles whose NLP can be skipped."""
     logger = get_run_logger()
-    now = _now()
+    counts = run.counts
     problems = [item for item in chunk if isinstance(item, SourceProblem)]
     records = [item for item in chunk if not isinstance(item, SourceProblem)]
     for p in problems:
         counts.add_source(p.source, "problems")
         logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
     for r in records:
-        counts.add_source(str(r.get("source")), "records")
+        counts.add_source(str(r.get("source_path") or r.get("source")), "records")
     with counts.timed("clean"):
-        cleaned = clean_articles(records, run_id, settings)
+        cleaned = clean_articles(records, run.run_id, run.settings)
     for rej in cleaned.rejects:
-        logger.warning("article %s quarantined: %s", rej.record_key, "; ".join(rej.reasons))
-    quarantine_rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in problems]
-    quarantine_rows += [(r.table_name, r.record_key, r.record, list(r.reasons), r.source) for r in cleaned.rejects]
+        logger.warning("source %s: article %s quarantined: %s", rej.source, rej.record_key, "; ".join(rej.reasons))
     with counts.timed("unchanged"):
-        unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), settings)
+        unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), run.settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
-    with counts.timed("nlp"):
-        ann = nlp_annotations(todo, run_id, settings)
+    return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo)
+
+
+def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
+    """Validate one annotated batch, apply the quality gate, and load it in one transaction."""
+    logger = get_run_logger()
+    counts, settings, now = run.counts, run.settings, _now()
     with counts.timed("validate"):
-        outcome = validate(todo, ann, settings)
+        outcome = validate(prep.todo, ann, settings)
+    rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in prep.problems]
+    rows += [(r.table_name, r.record_key, r.record, list(r.reasons), r.source) for r in prep.cleaned.rejects]
     quarantine = pl.concat(
         [
-            _quarantine_frame(run_id, quarantine_rows, now),
-            _with_sources(outcome.quarantine, todo).with_columns(
-                pl.lit(run_id).alias("run_id"), pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("quarantined_at")
+            _quarantine_frame(run.run_id, rows, now),
+            _with_sources(outcome.quarantine, prep.todo).with_columns(
+                pl.lit(run.run_id).alias("run_id"), pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("quarantined_at")
             ).select(list(QUARANTINE_SCHEMA)),
         ]
     )
-    bad_articles = len(problems) + len(cleaned.rejects) + outcome.articles_quarantined
-    total = len(chunk)
-    counts.articles_in += total - cleaned.duplicates
-    counts.articles_duplicate += cleaned.duplicates
-    counts.articles_unchanged += len(unchanged)
+    # A source that failed whole (unreachable feed, refused URL) is quarantined and reported, but is
+    # not a row of this batch: it must not fail the gate for the other sources' articles.
+    whole_sources = sum(1 for p in prep.problems if p.record_key == p.source)
+    bad_articles = len(prep.problems) - whole_sources + len(prep.cleaned.rejects) + outcome.articles_quarantined
+    counts.articles_in += prep.size - whole_sources - prep.cleaned.duplicates
+    counts.articles_duplicate += prep.cleaned.duplicates
+    counts.articles_unchanged += len(prep.unchanged)
     counts.articles_quarantined += bad_articles
-    if total and bad_articles / total > settings.quarantine_threshold:
+    rows_in_batch = prep.size - whole_sources
+    if rows_in_batch and bad_articles / rows_in_batch > settings.quarantine_threshold:
         reasons = quarantine.explode("reasons")["reasons"].value_counts(sort=True).head(3)
         raise QualityGateFailed(
-            f"batch {n}: {bad_articles} of {total} records quarantined "
+            f"batch {prep.n}: {bad_articles} of {rows_in_batch} records quarantined "
             f"(threshold {settings.quarantine_threshold:.0%}); top reasons: "
             + ", ".join(f"{r} ({c})" for r, c in reasons.iter_rows())
         )
@@ -320,21 +375,49 @@ def _process_batch(chunk: list[Any], n: int, run_id: str, run_name: str | None, 
     counts.articles_new += passed.articles.height
     counts.mentions_loaded += passed.mentions.height
     counts.events_loaded += passed.events.height
-    removed = cleaned.removed.filter(pl.col("article_id").is_in(passed.articles["article_id"].to_list()))
-    dq = outcome.results.with_columns(pl.lit(run_id).alias("run_id"))
+    removed = prep.cleaned.removed.filter(pl.col("article_id").is_in(passed.articles["article_id"].to_list()))
+    with counts.timed("dedup"):
+        articles, signatures = run.near_duplicates(passed.articles)
     batch = loader.LoadBatch(
-        articles=passed.articles,
+        articles=articles,
+        signatures=signatures,
         mentions=passed.mentions,
         entities=passed.entities,
         events=passed.events,
         removed_spans=removed,
         quarantine=quarantine,
-        dq_results=dq,
-        run=_run_row(run_id, run_name, sources, counts, settings, "running", started),
+        dq_results=outcome.results.with_columns(pl.lit(run.run_id).alias("run_id")),
+        run=_run_row(run.run_id, run.run_name, run.sources, counts, settings, "running", run.started),
     )
     with counts.timed("load"):
-        load(batch, settings, f"{started:%Y%m%dT%H%M%S}-{run_id[:8]}-{n:05d}")
-    logger.info("batch %d: %d loaded, %d unchanged, %d quarantined", n, passed.articles.height, len(unchanged), bad_articles)
+        load(batch, settings, f"{run.started:%Y%m%dT%H%M%S}-{run.run_id[:8]}-{prep.n:05d}")
+    logger.info("batch %d: %d loaded, %d unchanged, %d quarantined",
+                prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
+
+
+def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
+    """Prepare → NLP → finish each batch, keeping up to `nlp_inflight` NLP tasks running.
+
+    With the Dask task runner the NLP tasks of several batches run on the cluster's workers at
+    once while the driver cleans the next batch; validation and loading stay in order on the
+    driver (DuckDB has one writer).
+    """
+    inflight: deque[tuple[_Prepared, Any]] = deque()
+    window = max(1, run.settings.nlp_inflight)
+
+    def drain_one() -> None:
+        prep, future = inflight.popleft()
+        with run.counts.timed("nlp"):
+            ann = future.result()
+        _finish(prep, ann, run)
+
+    for n, chunk in enumerate(batches):
+        prep = _prepare(chunk, n, run)
+        inflight.append((prep, nlp_annotations.submit(prep.todo, run.run_id, run.settings)))
+        while len(inflight) >= window:
+            drain_one()
+    while inflight:
+        drain_one()
 
 
 def _with_sources(quarantine: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:

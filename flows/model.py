@@ -7,6 +7,10 @@ from functools import lru_cache
 NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 """NER for mentions; tagger + parser for event roles; attribute_ruler + lemmatizer for trigger lemmas."""
 
+RULER = "dateline_ruler"
+"""Dateline's entity rules (capitals lines re-read, gazetteer ruler, span fixes, one reading per
+article; see `transforms.ruler`), run right after "ner" so `doc.ents` is already corrected."""
+
 
 class ModelNotInstalled(RuntimeError):
     """The configured spaCy model package is not importable."""
@@ -34,4 +38,9 @@ def load_pipeline(model: str, use_blis: bool = False):
     unused = [name for name in nlp.pipe_names if name not in NEEDED]
     if unused:
         nlp.disable_pipes(*unused)
+    if "ner" in nlp.pipe_names and RULER not in nlp.pipe_names:
+        from transforms import ruler
+
+        ruler.register()
+        nlp.add_pipe(RULER, after="ner")
     return nlp

@@ -15,9 +15,12 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Union
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Union
 
 from transforms.decode import decode_bytes, looks_binary
+
+if TYPE_CHECKING:
+    from flows.fetch import FetchPolicy
 
 ARTICLE_KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".csv": "csv"}
 FIELDS = ("id", "url", "title", "published_at", "source", "language", "text", "html", "byline")
@@ -74,6 +77,7 @@ def _row(obj: dict[str, Any], source: str, key: str) -> SourceItem:
         return SourceProblem(source, key, "row has neither `text` nor `html`", record)
     record.setdefault("source", source)
     record["source_key"] = key
+    record["source_path"] = source
     return record
 
 
@@ -108,7 +112,8 @@ class FileSource:
         else:
             text, encoding = decode_bytes(data)
             field_name = "html" if kind == "html" else "text"
-            yield {field_name: text, "source": self.name, "source_key": self.name, "encoding": encoding}
+            yield {field_name: text, "source": self.name, "source_key": self.name, "source_path": self.name,
+                   "encoding": encoding}
 
     def _jsonl(self, data: bytes) -> Iterator[SourceItem]:
         for lineno, line in enumerate(data.splitlines(), start=1):
@@ -174,15 +179,36 @@ class SourceError(ValueError):
     """A source spec that names nothing readable."""
 
 
-def resolve_sources(specs: list[str]) -> list[ArticleSource]:
-    """Turn CLI/flow source specs into sources; a bad spec is an error naming it."""
+def resolve_sources(specs: list[str], policy: FetchPolicy | None = None) -> list[ArticleSource]:
+    """Turn CLI/flow source specs into sources; a bad spec is an error naming it.
+
+    `http(s)://` specs are feeds (path ending .xml/.rss/.atom/.rdf) or pages (anything else; a page
+    that turns out to be RSS/Atom is read as a feed); `.xml/.rss/.atom/.rdf` files are feeds; a
+    `.txt` file whose non-comment lines are all http(s) URLs is a URL list; other files and folders
+    are read as articles. `policy` governs every fetch (default: refuse non-global addresses).
+    """
+    from flows.feeds import FEED_SUFFIXES, FeedSource, UrlListSource, UrlSource, is_url, is_url_list
+
     sources: list[ArticleSource] = []
     for spec in specs:
-        if spec.startswith(("http://", "https://")):
-            raise SourceError(f"{spec}: feed and URL sources are not supported yet (issue 3)")
+        if is_url(spec):
+            spec = spec.strip()
+            url_path = spec.split("#", 1)[0].split("?", 1)[0].lower()
+            if url_path.endswith(FEED_SUFFIXES):
+                sources.append(FeedSource(spec, policy))
+            else:
+                sources.append(UrlSource(spec, policy))
+            continue
+        if "://" in spec:
+            raise SourceError(f"{spec}: only http:// and https:// URLs can be fetched")
         path = Path(spec)
+        name = path.name.lower().removesuffix(".gz")
         if path.is_dir():
             sources.append(FolderSource(path))
+        elif path.is_file() and name.endswith(FEED_SUFFIXES):
+            sources.append(FeedSource(spec, policy))
+        elif path.is_file() and name.endswith(".txt") and not path.name.lower().endswith(".gz") and is_url_list(path):
+            sources.append(UrlListSource(path, policy))
         elif path.is_file():
             sources.append(FileSource(path))
         else:
@@ -195,5 +221,25 @@ def iter_records(sources: list[ArticleSource]) -> Iterator[SourceItem]:
     for source in sources:
         try:
             yield from source.read()
+        except Exception as exc:  # one broken source must not sink the run
+            yield SourceProblem(source.name, source.name, f"cannot read source: {type(exc).__name__}: {exc}")
+
+
+def read_one(spec: str, policy: FetchPolicy | None = None) -> SourceItem:
+    """The first record of one spec (a file, URL or feed) for `dateline extract`, or a problem."""
+    try:
+        sources = resolve_sources([spec], policy)
+    except SourceError as exc:
+        return SourceProblem(spec, spec, str(exc))
+    for source in sources:
+        items = source.read()
+        try:
+            for item in items:
+                return item
         except OSError as exc:
-            yield SourceProblem(source.name, source.name, f"cannot read source: {exc}")
+            return SourceProblem(source.name, source.name, f"cannot read source: {exc}")
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+    return SourceProblem(spec, spec, "no article found")

@@ -49,3 +49,32 @@ def test_acronym_resolves_to_long_org_name(nlp):
     orgs = {m.text: m for m in ms if m.label == "ORG"}
     assert orgs["KCNA"].entity_id == orgs["Korean Central News Agency"].entity_id
     assert orgs["KCNA"].name == "Korean Central News Agency"
+
+
+def _seed_mentions(nlp):
+    from pathlib import Path
+
+    from transforms.clean import clean_text_dump
+
+    seed = Path(__file__).resolve().parents[1] / "samples" / "000_c3964fcd6561bca5.txt"
+    text = clean_text_dump(seed.read_text(encoding="utf-8")).text
+    return text, doc_mentions(nlp(text))
+
+
+def test_seed_article_aliases_merge_and_no_junk(nlp):
+    text, ms = _seed_mentions(nlp)
+    assert all(text[m.start_char:m.end_char] == m.text for m in ms)
+
+    def ids(surface):
+        return {m.entity_id for m in ms if m.text == surface}
+
+    for a, b in [("Kim", "Kim Jong-un"), ("KCNA", "Korean Central News Agency"),
+                 ("NIS", "National Intelligence Service"), ("U.S.", "United States")]:
+        assert len(ids(a)) == 1 and ids(a) == ids(b), (a, b)
+    codes = {}
+    for m in ms:
+        codes.setdefault(m.text, set()).add(m.country_code)
+    for surface, code in [("U.S.", "USA"), ("United States", "USA"), ("Washington", "USA"), ("North", "PRK"),
+                          ("South", "KOR"), ("North Korea", "PRK"), ("South Korean", "KOR")]:
+        assert codes.get(surface) == {code}, surface
+    assert not [m.text for m in ms if "Associated Press" in m.text or "Ahn" in m.text or "Globe" in m.text]

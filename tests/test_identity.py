@@ -33,3 +33,28 @@ def test_content_hash_is_exact():
 
 def test_domain_strips_www():
     assert domain_of("https://www.theglobeandmail.com/world/x") == "theglobeandmail.com"
+
+
+def test_event_frame_schema_matches_event_record_and_table():
+    """The events frame, the Event record and schema.sql must name the same columns."""
+    import re
+    from pathlib import Path
+
+    from transforms.events import Event
+    from transforms.nlp import EVENT_SCHEMA
+
+    assert set(EVENT_SCHEMA) - {"run_id", "pipeline_version"} == set(Event.__dataclass_fields__)
+    sql = (Path(__file__).parents[1] / "warehouse" / "schema.sql").read_text()
+    body = sql.split("create table if not exists events (")[1].split(");")[0]
+    columns = {m.group(1) for m in re.finditer(r"^\s+(\w+)\s+\w+", body, re.M)}
+    assert columns == set(EVENT_SCHEMA)
+
+
+def test_language_tags_normalise_to_iso639_1():
+    from transforms.articles import normalise_language
+
+    assert normalise_language("en-GB") == "en"
+    assert normalise_language("EN_us") == "en"
+    assert normalise_language("deu") == "de"
+    assert normalise_language("english") is None
+    assert normalise_language("") is None

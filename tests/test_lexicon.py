@@ -20,7 +20,10 @@ ALLOWED_ROOTS = {
     "THREATEN": {"13"}, "PROTEST": {"14"}, "MOBILIZE": {"15"}, "SANCTION": {"16"},
     "COERCE": {"17", "19"}, "ASSAULT": {"17", "18", "19", "20"},
 }
-DOCUMENTED_DEVIATIONS = {"163": "SANCTION"}  # table says COERCE; PLOVER SANCTION text covers it
+DOCUMENTED_DEVIATIONS = {
+    "163": "SANCTION",  # table says COERCE; PLOVER SANCTION text covers it
+    "0831": "RETREAT",  # table says CONCEDE; the PLOVER reference: "RETREAT also covers resignations of government officials"
+}
 
 
 def _root(code: str) -> str:

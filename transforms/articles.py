@@ -97,6 +97,22 @@ def parse_published(value: Any, default_tz: str = "UTC") -> tuple[dt.datetime | 
     return parsed.astimezone(dt.timezone.utc), precision
 
 
+def normalise_language(code: Any) -> str | None:
+    """BCP 47 tag ("en-GB", "EN_us", "eng") → ISO 639-1 ("en"), or None when it is not one."""
+    if not code:
+        return None
+    primary = re.split(r"[-_]", str(code).strip().lower())[0]
+    if len(primary) == 3:
+        try:
+            import pycountry
+
+            lang = pycountry.languages.get(alpha_3=primary)
+            primary = getattr(lang, "alpha_2", "") if lang else ""
+        except (KeyError, LookupError):
+            primary = ""
+    return primary if re.fullmatch(r"[a-z]{2}", primary) else None
+
+
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -175,7 +191,7 @@ def build_articles(
             "byline": raw.get("byline") or cleaned.byline,
             "published_at": published,
             "published_precision": precision,
-            "language": (raw.get("language") or cleaned.language or None),
+            "language": normalise_language(raw.get("language")) or cleaned.language,
             "text": text,
             "word_count": word_count(text),
             "content_hash": content_hash(text),

@@ -12,13 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from transforms import gazetteer
+from transforms import gazetteer, ruler
 from transforms.identity import stable_id
-
-NAMED_LABELS = frozenset(
-    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
-)
-"""spaCy labels that name something countable; dates and numbers are used by events instead."""
+from transforms.ruler import NAMED_LABELS
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _COUNTRY_NAME_KINDS = frozenset(
@@ -88,8 +84,8 @@ def _compass_spans(doc, spans: list[_Span]) -> list[_Span]:
 def _relabel(text: str, label: str) -> str:
     """Fix labels the gazetteer is sure of: a country name is a GPE, a demonym a NORP."""
     place = gazetteer.lookup(text)
-    if place is None or label not in {"GPE", "NORP", "ORG", "PERSON", "LOC"}:
-        return label
+    if place is None or label not in {"GPE", "NORP", "ORG", "LOC"}:
+        return label  # a PERSON named like a country ("Jordan") is settled by transforms.ruler
     if place.kind == "demonym":
         return "NORP"
     if place.kind in _COUNTRY_NAME_KINDS:
@@ -153,7 +149,7 @@ def _country_for(text: str, label: str, name: str) -> str | None:
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
                 place = gazetteer.lookup(" ".join(words[i : i + size]))
-                if place is not None and place.kind in _COUNTRY_NAME_KINDS | {"demonym"}:
+                if place is not None and place.kind in _COUNTRY_NAME_KINDS | {"demonym", "constituent"}:
                     return place.iso3
     return None
 
@@ -201,16 +197,18 @@ def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
     """Mentions of named entities in one Doc, trimmed, relabelled and canonicalised."""
     starts = sentence_starts(doc) if starts is None else starts
     spans: list[_Span] = []
-    for ent in doc.ents:
-        if ent.label_ not in NAMED_LABELS:
-            continue
+    if doc.user_data.get(ruler.DONE):  # the pipeline's dateline_ruler already fixed doc.ents
+        ents = [ruler.Ent(e.start, e.end, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
+    else:  # a pipeline without it: the same rules, minus re-reading capitals lines
+        ents = ruler.resolve(doc)
+    for ent in ents:
         s, e = _trim(doc, ent.start, ent.end)
         if s >= e:
             continue
         text = doc[s:e].text
         if not any(ch.isalpha() for ch in text):
             continue
-        spans.append(_Span(s, e, _relabel(text, ent.label_)))
+        spans.append(_Span(s, e, _relabel(text, ent.label)))
     spans = sorted(spans + _compass_spans(doc, spans), key=lambda sp: sp.start)
     surfaces = [(doc[sp.start : sp.end].text, sp.label) for sp in spans]
     names = _canonical_names(surfaces)

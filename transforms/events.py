@@ -1,15 +1,43 @@
 """Events from one sentence's dependency parse: who did what to whom, when, where.
 
 A trigger (a verb or an event nominal whose lemma is in the PLOVER lexicon, disambiguated by
-the lemmas of its objects and prepositions) gives the event type; actor1 comes from the subject
-side (or the "by" agent of a passive), actor2 from the object / "against" / "with" side; the
-location is a place attached to the clause; the date comes from date words in the sentence,
-resolved against the publication date. Every event keeps its sentence offsets as evidence.
+the lemmas of its objects, particles, prepositions and modifiers) gives the event type; actor1
+comes from the subject side (or the "by" agent of a passive), actor2 from the object / "against" /
+"with" side; the location is a place attached to the clause; the date comes from date words
+attached to the trigger's own clause, resolved against the publication date. Every event keeps its
+sentence offsets (and the trigger's and actors' own offsets) as evidence.
+
+Rules, each with the confidence factor it contributes (`confidence` = lexicon entry confidence ×
+the factors of the rules that fired, clipped to [0, 1]):
+- Light verbs and complements: a nominal that is the object of a support verb ("conducted tests",
+  "performed a barrage of missile tests, including the Dec. 18 launch") takes the support verb's
+  subject (×0.9). A trigger that is the object/complement of another trigger ("called for …
+  readiness", "vowed a stern retaliation") is not a separate event: it is the governing event's
+  content and only helps to find its target.
+- A modifier trigger of a trigger noun ("sanctions relief", "missile test") is not an event.
+- Hyphenated words split by the tokenizer ("co-operation", "test-launch", "cease-fire") are looked
+  up whole.
+- Passive voice: "was attacked by X" → X is actor1, the passive subject is actor2.
+- Subjects are inherited through xcomp / conj / advcl ("vowed to strike", "set forth tasks … to
+  accelerate war preparations") (×0.95); a missing actor1 costs ×0.75, a missing actor2 ×0.85.
+- Compound actors ("Hungarian and Romanian officials", "Israel and the Palestinians"): ONE event
+  row, whose actor text is the whole coordination and whose country is the first conjunct's
+  (GDELT-style dyad rows per conjunct would multiply counts of one reported act).
+- Appositions and possessives give an actor's country: "Kim, North Korea's leader", "South Korea's
+  spy agency", "Matthew Miller, a spokesperson for the State Department".
+- Sector (government, military, police, intelligence, rebels, civilians, media, judiciary, business,
+  opposition, igo, ngo) only where the actor's words say it (`lexicon.sector_of`).
+- Dates: only date words whose syntactic clause is the trigger's (or, for a nominal, its support
+  verb's) are used — "refused … since … fell apart in 2019" does not date the refusal. No date
+  words → precision "none", never the publication date. `is_historical` flags events dated more
+  than a week before publication, or nominals marked "past/previous/former …", so a December
+  article's mention of a November launch is not a new December event.
 Pure: takes a parsed Doc and the article's mentions, returns plain records.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Sequence
@@ -17,20 +45,47 @@ from typing import Sequence
 from transforms import dates, lexicon
 from transforms.entities import Mention
 from transforms.identity import stable_id
+from transforms.modality import LIGHT_VERBS, PREDICT_ADVERBS, REPORTING_VERBS
 from transforms.modality import modality as trigger_modality
 
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
 OBJECT_DEPS = frozenset({"dobj", "obj", "iobj", "dative"})
-TARGET_PREPS = frozenset({"against", "with", "on", "at", "to", "toward", "towards", "into", "upon", "over"})
-LOCATION_PREPS = frozenset({"in", "at", "near", "across", "along", "outside", "inside", "off", "from"})
+TARGET_PREPS = frozenset({"against", "with", "on", "at", "to", "toward", "towards", "into", "upon", "over", "from"})
+LOCATION_PREPS = frozenset({"in", "at", "near", "across", "along", "outside", "inside", "off", "from", "on"})
 INHERIT_SUBJECT_DEPS = frozenset({"xcomp", "conj", "advcl", "pcomp"})
 """A trigger in these relations shares its governor's subject ("vowed to strike", "met and agreed")."""
 PRONOUNS = frozenset({"it", "its", "he", "his", "him", "she", "her", "they", "their", "them", "we", "our", "i", "you", "me", "us"})
 PERSONAL_PRONOUNS = frozenset({"he", "his", "him", "she", "her"})
 THING_PRONOUNS = frozenset({"it", "its"})
 NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+NOT_ACTOR_LEMMAS = frozenset({"there", "which", "that", "what", "who", "this", "these", "those", "it"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_CUE_DEPS = OBJECT_DEPS | {"prt", "prep", "xcomp", "attr", "compound", "amod", "acomp", "pobj", "nsubjpass", "advmod", "oprd", "ccomp"}
+_VERBAL = frozenset({"VERB", "AUX"})
+SUPPORT_VERBS = LIGHT_VERBS | frozenset({
+    "renew", "open", "organize", "organise", "announce", "speed", "accelerate", "complete", "undertake",
+    "engage", "participate", "involve", "intensify", "step", "escalate", "reimpose", "impose", "order",
+})
+"""Verbs whose object (or "in" complement) nominal is the subject's own act ("renewed negotiations",
+"announced a suspension", "were engaged in ethnic cleansing")."""
+STATIVE_PASSIVES = frozenset({"commit", "oppose", "determine", "prepare", "resolve", "engage", "involve", "dedicate", "poise"})
+"""Passives whose subject is the agent: "X is committed to", "X is opposed to", "X was engaged in"."""
+COLLECTIVE_HEADS = frozenset({
+    "group", "member", "number", "delegation", "team", "hundred", "thousand", "dozen", "some", "many", "most",
+    "majority", "part", "wing", "faction", "contingent", "body", "band", "bunch", "handful", "score", "million",
+})
+"""Heads that name a set of actors: "a group of Moroccan diplomats" → the diplomats."""
+SCENE_PREPS = frozenset({"during", "on", "after", "following"})
+"""An event nominal in these adjuncts of a clause is usually its subject's own act."""
+CLAIM_VERBS = REPORTING_VERBS | frozenset({"warn", "threaten", "vow", "pledge", "promise", "decide", "agree", "insist"})
+INTENT_AUX = frozenset({"will", "wo", "'ll", "’ll", "ll", "would", "'d", "’d", "shall"})
+OBLIGATION_AUX = frozenset({"must", "should"})
+HEDGE_GOVERNORS = frozenset({"expect", "likely", "unlikely", "possibility", "possible", "chance", "risk", "believe", "predict", "forecast", "think", "fear", "speculate"})
+INTENT_GOVERNORS = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan", "intend", "decide", "willing", "ready", "prepare", "threaten"})
+HISTORICAL_MODIFIERS = frozenset({"past", "previous", "earlier", "former", "prior", "last"})
+HISTORICAL_DAYS = 7
+"""An event dated (at the end of its date's period) more than this many days before publication is historical."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +95,9 @@ class Actor:
     text: str
     entity_id: str | None
     country: str | None
+    sector: str | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,27 +130,47 @@ class Event:
     negated: bool
     claimed_by: str | None
     confidence: float
+    # added with issue 5 (defaults keep older callers working)
+    trigger_start: int | None = None
+    trigger_end: int | None = None
+    actor1_sector: str | None = None
+    actor2_sector: str | None = None
+    actor1_start: int | None = None
+    actor1_end: int | None = None
+    actor2_start: int | None = None
+    actor2_end: int | None = None
+    location_entity_id: str | None = None
+    is_historical: bool = False
 
     def as_row(self) -> dict:
         return asdict(self)
 
 
 class _MentionIndex:
-    """Finds the mention covering a token, by character offset."""
+    """Finds the mention covering a token, by character offset (bisect over sorted starts)."""
 
     def __init__(self, mentions: Sequence[Mention]):
         self._spans = sorted(((m.start_char, m.end_char, m) for m in mentions), key=lambda x: x[0])
+        self._starts = [s for s, _, _ in self._spans]
 
     def at(self, token) -> Mention | None:
-        for start, end, m in self._spans:
-            if start <= token.idx < end:
-                return m
-            if start > token.idx:
-                break
+        i = bisect.bisect_right(self._starts, token.idx) - 1
+        for k in (i, i - 1):  # mentions do not nest; one step back covers a rare overlap
+            if k >= 0:
+                start, end, m = self._spans[k]
+                if start <= token.idx < end:
+                    return m
         return None
 
     def within(self, start_char: int, end_char: int) -> list[Mention]:
-        return [m for s, e, m in self._spans if s >= start_char and e <= end_char]
+        lo = bisect.bisect_left(self._starts, start_char)
+        out = []
+        for s, e, m in self._spans[lo:]:
+            if s >= end_char:
+                break
+            if e <= end_char:
+                out.append(m)
+        return out
 
     def antecedent(self, token, labels: frozenset[str], window: int = 400) -> Mention | None:
         """The nearest earlier mention of the given labels within `window` characters.
@@ -100,105 +178,186 @@ class _MentionIndex:
         A deliberately small coreference rule for "its launch" / "his visit": news prose
         usually refers back to the actor named just before.
         """
-        best = None
-        for start, end, m in self._spans:
-            if end > token.idx:
+        hi = bisect.bisect_left(self._starts, token.idx)
+        for start, end, m in reversed(self._spans[:hi]):
+            if token.idx - end > window:
                 break
-            if m.label in labels and token.idx - end <= window:
-                best = m
-        return best
+            if end <= token.idx and m.label in labels:
+                return m
+        return None
 
 
-def _cues(token) -> set[str]:
-    """Lemmas that disambiguate a trigger: its objects, particles, prepositions and their objects."""
+def _hyphen_group(toks: list, k: int) -> tuple[int, int] | None:
+    """(first, last) doc indices of a "co - operation"-style split ending at toks[k], else None."""
+    if k >= 2 and toks[k - 1].text in {"-", "‐"} and not toks[k - 2].whitespace_ and not toks[k - 1].whitespace_:
+        return toks[k].i - 2, toks[k].i
+    return None
+
+
+def _cues(tokens) -> set[str]:
+    """Lemmas that disambiguate a trigger: its objects, particles, prepositions, modifiers and their objects."""
     cues: set[str] = set()
-    for child in token.children:
-        if child.dep_ in OBJECT_DEPS | {"prt", "prep", "xcomp", "attr", "compound", "amod", "acomp", "pobj", "nsubjpass"}:
-            cues.add(child.lemma_.lower())
-            for grand in child.children:
-                if grand.dep_ in {"pobj", "compound", "amod", "dobj"}:
-                    cues.add(grand.lemma_.lower())
-    if token.pos_ == "NOUN":
-        for left in token.lefts:
-            cues.add(left.lemma_.lower())
+    for token in tokens:
+        for child in token.children:
+            if child.dep_ in _CUE_DEPS:
+                cues.add(child.lemma_.lower())
+                for grand in child.children:
+                    if grand.dep_ in {"pobj", "compound", "amod", "dobj", "nsubj", "nsubjpass"}:
+                        cues.add(grand.lemma_.lower())
+        if token.pos_ in {"NOUN", "PROPN"}:
+            for left in token.lefts:
+                cues.add(left.lemma_.lower())
     return cues
 
 
 def _pos(token) -> str | None:
     if token.pos_ == "VERB":
         return "VERB"
-    if token.pos_ in {"NOUN", "PROPN"} and token.ent_type_ == "":
+    if token.pos_ in {"NOUN", "PROPN"} and token.ent_type_ in {"", "EVENT"}:
         return "NOUN"
     return None
 
 
 def _find_subject(token, depth: int = 0):
-    """(subject token, passive?) for a verb, inheriting from the governor for xcomp/conj clauses."""
+    """(subject token, inherited?) for a verb, inheriting from the governor for xcomp/conj/advcl clauses."""
     for child in token.children:
         if child.dep_ in SUBJECT_DEPS:
-            return child, False
+            return child, depth > 0
     for child in token.children:
         if child.dep_ == "agent":
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
-                    return pobj, True
-    if depth < 3 and token.dep_ in INHERIT_SUBJECT_DEPS and token.head is not token:
-        return _find_subject(token.head, depth + 1)
+                    return pobj, depth > 0
+    if depth < 3 and token.head.i != token.i:
+        if token.dep_ in INHERIT_SUBJECT_DEPS:
+            if token.dep_ == "conj" and any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in token.head.children):
+                return None, False
+            return _find_subject(token.head, depth + 1)
+        if token.dep_ == "acl" and token.head.dep_ in OBJECT_DEPS and token.head.head.pos_ in _VERBAL:
+            return _find_subject(token.head.head, depth + 1)  # "set forth tasks to accelerate …"
     return None, False
+
+
+def _prep_object(prep):
+    return next((g for g in prep.children if g.dep_ in {"pobj", "pcomp"}), None)
 
 
 def _verb_roles(token):
     """actor1 and actor2 head tokens for a verb trigger, with passive voice handled."""
-    actor1, _ = _find_subject(token)
+    actor1, inherited = _find_subject(token)
     passive_subject = next((c for c in token.children if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
     actor2 = passive_subject
     if actor2 is None:
         actor2 = next((c for c in token.children if c.dep_ in OBJECT_DEPS), None)
     if actor2 is None:
+        options = [
+            o for child in token.children
+            if child.dep_ == "prep" and child.lower_ in TARGET_PREPS and (o := _prep_object(child)) is not None
+        ]
+        if options:  # prefer a named participant: "return to diplomacy with the U.S." → the U.S.
+            actor2 = next((o for o in options if o.ent_type_ and o.ent_type_ not in NOT_ACTOR_ENTS), options[0])
+    if passive_subject is not None and actor1 is not None and actor1.i == passive_subject.i:
+        actor1 = None
+    if (
+        passive_subject is not None
+        and actor1 is None
+        and token.lemma_.lower() in STATIVE_PASSIVES
+        and not any(c.dep_ == "agent" for c in token.children)
+    ):
+        actor1, actor2 = passive_subject, None  # "Israel is opposed to …": the subject is the agent
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
-                actor2 = next((g for g in child.children if g.dep_ == "pobj"), None)
-                if actor2 is not None:
-                    break
-    if passive_subject is not None and actor1 is passive_subject:
-        actor1 = None
-    return actor1, actor2
+                actor2 = _prep_object(child)
+                break
+    return actor1, actor2, (0.95 if inherited else 1.0)
 
 
-def _noun_roles(token):
-    """actor1 and actor2 for an event nominal ("North Korea's launch of ...", "attack by X on Y")."""
+def _support_verb(token):
+    """The verb a nominal trigger is an argument of, through "of"/"including" chains and conjuncts.
+
+    Returns (verb, relation) with relation "obj" (object side), "subj" (subject side) or None.
+    """
+    t = token
+    for _ in range(6):
+        head = t.head
+        if head.i == t.i:
+            return None, None
+        if t.dep_ in OBJECT_DEPS | {"attr", "oprd"} and head.pos_ in _VERBAL:
+            return head, "obj"
+        if t.dep_ in {"nsubj", "nsubjpass"} and head.pos_ in _VERBAL:
+            return head, "subj"
+        if t.dep_ in {"pobj", "pcomp"} and head.dep_ == "prep":
+            prep = head
+            if prep.lower_ == "in" and prep.head.lemma_.lower() in {"engage", "participate", "involve"}:
+                return prep.head, "obj"
+            if prep.lower_ in {"of", "including", "include"} or prep.lemma_ == "include":
+                t = prep.head if prep.lower_ == "of" else prep
+                if prep.lower_ != "of":  # "…, including the launch" hangs off the verb
+                    if prep.head.pos_ in _VERBAL:
+                        return prep.head, "obj"
+                    t = prep.head
+                continue
+            return None, None
+        if t.dep_ in {"conj", "appos", "compound"}:  # "undertook mediation mission"
+            t = head
+            continue
+        return None, None
+    return None, None
+
+
+def _noun_roles(token, mentions: "_MentionIndex | None" = None):
+    """actor1 and actor2 for an event nominal ("North Korea's launch of ...", "attack by X on Y",
+    "Palestinian riots", "US Predator attacks")."""
     actor1 = next((c for c in token.children if c.dep_ == "poss"), None)
+    if actor1 is None and mentions is not None:
+        for c in token.lefts:
+            if c.dep_ in {"amod", "compound", "nmod"}:
+                for t in c.subtree:
+                    m = mentions.at(t)
+                    if m is not None and m.label in {"NORP", "GPE", "ORG"} and m.country_code:
+                        actor1 = t
+                        break
+            if actor1 is not None:
+                break
     actor2 = None
+    factor = 1.0
     for child in token.children:
         if child.dep_ != "prep":
             continue
-        pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+        pobj = _prep_object(child)
         if pobj is None:
             continue
         if child.lower_ == "by" and actor1 is None:
             actor1 = pobj
         elif child.lower_ in TARGET_PREPS and actor2 is None:
             actor2 = pobj
-    if actor1 is None and token.dep_ in OBJECT_DEPS | {"attr"} and token.head.pos_ == "VERB":
-        actor1, _ = _find_subject(token.head)  # light verb: "X launched an attack"
-    return actor1, actor2
+    if actor1 is None:
+        verb, relation = _support_verb(token)
+        if verb is not None and relation == "obj" and verb.lemma_.lower() in SUPPORT_VERBS:
+            actor1, _ = _find_subject(verb)  # light verb: "X launched an attack", "X performed tests"
+            if actor1 is None and verb.lemma_.lower() in STATIVE_PASSIVES:
+                actor1 = next((c for c in verb.children if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
+            factor = 0.9
+    if actor1 is None and token.dep_ == "pobj" and token.head.lower_ in SCENE_PREPS and token.head.head.pos_ in _VERBAL:
+        actor1, _ = _find_subject(token.head.head)  # "During a visit to …, Yoon called …"
+        factor = 0.8
+    return actor1, actor2, factor
 
 
 def _phrase(token) -> tuple[int, int]:
     """Char span of a noun phrase head with its left modifiers (no relative clauses)."""
-    left = token
+    doc = token.doc
+    start = token.i
     for t in token.lefts:
         if t.dep_ in {"compound", "amod", "poss", "nmod", "det", "nummod", "case", "quantmod"}:
-            left = t.left_edge if t.left_edge.i < left.i else t
+            start = min(start, t.left_edge.i)
             break
-    start = min(left.i, token.i)
     # Trim a leading determiner: "the North Korean army" → "North Korean army".
-    doc = token.doc
-    while start < token.i and doc[start].dep_ == "det":
+    while start < token.i and doc[start].dep_ in {"det", "punct"}:
         start += 1
     end_tok = token
     for t in token.rights:
-        if t.dep_ in {"compound", "flat", "appos"} and t.i == end_tok.i + 1:
+        if t.dep_ in {"compound", "flat"} and t.i == end_tok.i + 1:
             end_tok = t
     return doc[start].idx, end_tok.idx + len(end_tok.text)
 
@@ -213,7 +372,7 @@ def _target(token, mentions: _MentionIndex, depth: int = 0):
         return token
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ in TARGET_PREPS | {"by"}:
-            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            pobj = _prep_object(child)
             if pobj is not None:
                 found = _target(pobj, mentions, depth + 1)
                 if found is not None and mentions.at(found) is not None:
@@ -225,94 +384,332 @@ def _purpose_target(token, mentions: _MentionIndex):
     """Target reached through "for"/"of" ("called for retaliation against X" → X), else None."""
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
-            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            pobj = _prep_object(child)
             found = _target(pobj, mentions)
-            if found is not None and found is not pobj and mentions.at(found) is not None:
+            if found is not None and found.i != pobj.i and mentions.at(found) is not None:
                 return found
     return None
 
 
-def _actor(token, mentions: _MentionIndex, doc) -> Actor | None:
-    """Resolve an actor head token to text, entity and country."""
+def _sector(token, start: int, end: int) -> str | None:
+    doc = token.doc
+    words = [t.lemma_.lower() for t in doc.char_span(start, end, alignment_mode="expand") or []]
+    if token.dep_ != "appos":
+        for child in token.children:  # "Miller, a spokesperson for …"
+            if child.dep_ == "appos":
+                words.append(child.lemma_.lower())
+                words.extend(g.lemma_.lower() for g in child.children if g.dep_ == "compound")
+    return lexicon.sector_of(words)
+
+
+def _reporter_subject(token):
+    """For a pronoun subject of a reported clause ("X said they will …"), the reporting verb's subject."""
+    if token.dep_ not in {"nsubj", "nsubjpass"}:
+        return None
+    verb = token.head
+    for _ in range(4):
+        if verb.dep_ in {"xcomp", "conj"} and verb.head.i != verb.i:
+            verb = verb.head
+            continue
+        break
+    if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in CLAIM_VERBS:
+        subj = next((c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subj is not None and subj.lower_ not in PRONOUNS:
+            return subj
+    return None
+
+
+def _actor(token, mentions: _MentionIndex, text: str, strict: bool = False) -> Actor | None:
+    """Resolve an actor head token to text, entity, country and (where stated) sector.
+
+    `strict` (object side): a phrase with no entity, country or sector is not an actor ("details").
+    """
     if token is None:
         return None
-    covering = mentions.at(token)
-    if covering is not None:
-        country = covering.country_code
-        if country is None:
-            country = _country_in(token, mentions, covering)
-        return Actor(covering.text, covering.entity_id, country)
     if token.ent_type_ in NOT_ACTOR_ENTS:
         return None
+    if token.lemma_.lower() in COLLECTIVE_HEADS and mentions.at(token) is None:
+        for child in token.children:  # "a group of Moroccan diplomats" → the diplomats
+            if child.dep_ == "prep" and child.lower_ == "of":
+                pobj = _prep_object(child)
+                if pobj is not None:
+                    inner = _actor(pobj, mentions, text, strict)
+                    if inner is not None:
+                        return inner
+    covering = mentions.at(token)
+    if covering is not None:
+        start, end = _phrase(token)
+        start, end = min(start, covering.start_char), max(end, covering.end_char)
+        country = covering.country_code or _country_in(token, mentions, covering, start, end)
+        words = text[start:end] if end - start <= 2 * len(covering.text) + 40 else covering.text
+        return Actor(words, covering.entity_id, country, _sector(token, start, end), start, end)
     if token.lower_ in PRONOUNS:
-        labels = {True: frozenset({"PERSON"}), False: frozenset({"GPE", "ORG", "NORP"})}
+        reporter = _reporter_subject(token)
+        if reporter is not None:  # "The rebels said they will release …" → the rebels
+            return _actor(reporter, mentions, text, strict)
         if token.lower_ not in PERSONAL_PRONOUNS | THING_PRONOUNS:
             return None
-        ref = mentions.antecedent(token, labels[token.lower_ in PERSONAL_PRONOUNS])
+        labels = frozenset({"PERSON"}) if token.lower_ in PERSONAL_PRONOUNS else frozenset({"GPE", "ORG", "NORP"})
+        ref = mentions.antecedent(token, labels)
         if ref is None:
             return None
-        return Actor(ref.text, ref.entity_id, ref.country_code)
+        return Actor(ref.text, ref.entity_id, ref.country_code, None, token.idx, token.idx + len(token.text))
+    if token.lemma_.lower() in NOT_ACTOR_LEMMAS or token.pos_ in {"VERB", "AUX", "ADP", "NUM", "PRON"}:
+        return None
     start, end = _phrase(token)
     inner = mentions.within(start, end)
     country = next((m.country_code for m in inner if m.country_code), None)
-    return Actor(doc.text[start:end], None, country)
+    if country is None:
+        country = _appos_country(token, mentions)
+    conj_countries = [c for c in _conj_countries(token, mentions)]
+    if country is None and conj_countries:
+        country = conj_countries[0]
+    if country is None:
+        country = _postmodifier_country(token, mentions)
+    entity = next((m.entity_id for m in inner if m.label not in {"NORP"}), None)
+    sector = _sector(token, start, end)
+    if country is None and sector is None and entity is None and (strict or token.pos_ not in {"NOUN", "PROPN"}):
+        return None  # "details", "situation": not an actor
+    return Actor(text[start:end], entity, country, sector, start, end)
 
 
-def _country_in(token, mentions: _MentionIndex, exclude: Mention) -> str | None:
-    """Country named in an actor's modifiers ("North Korean leader Kim Jong-un" → PRK)."""
-    start, end = _phrase(token)
-    for m in mentions.within(min(start, exclude.start_char), max(end, exclude.end_char)):
+def _postmodifier_country(token, mentions: _MentionIndex) -> str | None:
+    """Country of a place the actor is "in"/"from"/"of" ("opposition groups in Zimbabwe")."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in {"in", "from", "of"}:
+            pobj = _prep_object(child)
+            m = mentions.at(pobj) if pobj is not None else None
+            if m is not None and m.country_code and m.label in {"GPE", "LOC", "NORP", "FAC", "ORG"}:
+                return m.country_code
+    return None
+
+
+def _conj_countries(token, mentions: _MentionIndex):
+    for child in token.children:
+        if child.dep_ == "conj":
+            m = mentions.at(child)
+            if m is not None and m.country_code:
+                yield m.country_code
+
+
+def _appos_country(token, mentions: _MentionIndex) -> str | None:
+    """Country in an apposition's phrase ("Miller, a spokesperson for the State Department")."""
+    for child in token.children:
+        if child.dep_ == "appos":
+            for m in mentions.within(child.left_edge.idx, child.right_edge.idx + len(child.right_edge.text)):
+                if m.country_code:
+                    return m.country_code
+    return None
+
+
+def _country_in(token, mentions: _MentionIndex, exclude: Mention, start: int, end: int) -> str | None:
+    """Country named in an actor's modifiers ("North Korean leader Kim Jong-un" → PRK) or apposition."""
+    for m in mentions.within(start, end):
         if m is not exclude and m.country_code:
             return m.country_code
+    country = _appos_country(token, mentions)
+    if country:
+        return country
     head = token.head
-    if token.dep_ == "appos" and head is not token:  # "Kim, North Korea's leader"
-        return _country_in(head, mentions, exclude) if head.i != token.i else None
+    if token.dep_ == "appos" and head.i != token.i:  # "Kim, North Korea's leader"
+        hs, he = _phrase(head)
+        for m in mentions.within(hs, he):
+            if m is not exclude and m.country_code:
+                return m.country_code
     return None
 
 
-def _location(token, mentions: _MentionIndex) -> Mention | None:
-    """A place attached to the trigger's clause by a locative preposition."""
-    for child in list(token.children) + ([] if token.head is token else list(token.head.children)):
-        if child.dep_ == "prep" and child.lower_ in LOCATION_PREPS:
-            for pobj in child.children:
-                m = mentions.at(pobj)
-                if m is not None and m.label in _PLACE_LABELS:
-                    return m
+def _location(token, anchor, mentions: _MentionIndex, exclude: set[str]) -> Mention | None:
+    """A place attached to the trigger's clause by a locative preposition (not an actor)."""
+    heads = [token] + ([anchor] if anchor is not None and anchor.i != token.i else [])
+    for h in heads:
+        for child in h.children:
+            if child.dep_ == "prep" and child.lower_ in LOCATION_PREPS:
+                for pobj in child.children:
+                    m = mentions.at(pobj)
+                    if m is not None and m.label in _PLACE_LABELS and m.entity_id not in exclude:
+                        return m
     return None
 
 
-def _event_date(sent, trigger, published: dt.date | None, tense: str) -> dates.ResolvedDate:
-    """The date words nearest the trigger in its sentence, resolved against the publication date."""
-    found = dates.find_date_expressions(sent.text)
-    if not found:
+def _clause_of(token, trigger_ids: frozenset[int]):
+    """The first verb (or trigger) at or above `token`: the clause a date word belongs to."""
+    t = token
+    for _ in range(12):
+        if t.i in trigger_ids or t.pos_ in _VERBAL and t.i != token.i:
+            return t
+        if t.head.i == t.i:
+            return t
+        t = t.head
+    return t
+
+
+def _sentence_dates(sent) -> list[tuple[object, str, int]]:
+    """(root token, words, char offset) of each date expression in the sentence."""
+    out = []
+    for s, e, text in dates.find_date_expressions(sent.text):
+        span = sent.doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        out.append((span.root, text, sent.start_char + s))
+    return out
+
+
+def _tense(token, mod: str) -> str:
+    if mod in {"predicted", "conditional"}:
+        return "future"
+    for t in [token] + [c for c in token.children if c.dep_ in {"aux", "auxpass"}]:
+        if "Past" in t.morph.get("Tense"):
+            return "past"
+    return "past" if token.pos_ in _VERBAL else "nearest"
+
+
+def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.ResolvedDate:
+    """Date words attached to the trigger's own clause, resolved against the publication date."""
+    own = {token.i} | ({anchor.i} if anchor is not None else set())
+    ids = frozenset(own)
+    attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids).i in own]
+    if not attached:
         return dates.ResolvedDate(None, "none", "", "unknown")
-    offset = trigger.idx - sent.start_char
-    start, end, text = min(found, key=lambda f: min(abs(f[0] - offset), abs(f[1] - offset)))
+    root, text, _ = min(attached, key=lambda a: abs(a[2] - token.idx))
     return dates.resolve_date(text, published, tense=tense)
 
 
-def _governed_by_trigger(token, triggers: set[int]) -> bool:
-    """True when a trigger is the object/complement of another trigger ("called for readiness")."""
-    head = token.head
-    if head is token:
-        return False
-    if head.i in triggers and token.dep_ in OBJECT_DEPS | {"xcomp", "attr"}:
+def _historical(when: dates.ResolvedDate, token, published: dt.date | None) -> bool:
+    if token.pos_ not in _VERBAL and any(
+        c.dep_ == "amod" and c.lower_ in HISTORICAL_MODIFIERS and c.lower_ != "last" for c in token.children
+    ):
         return True
-    if head.dep_ == "prep" and head.head.i in triggers and token.dep_ == "pobj":
+    if when.value is None or published is None or when.relation != "past":
+        return False
+    if when.precision == "day":
+        end = when.value
+    elif when.precision == "month":
+        end = dates._month_end(when.value)
+    else:
+        end = dt.date(when.value.year, 12, 31)
+    return (published - end).days > HISTORICAL_DAYS
+
+
+def _governed_by_trigger(token, triggers: dict) -> bool:
+    """True when a trigger is the object/complement/modifier of another trigger ("called for readiness")."""
+    head = token.head
+    if head.i == token.i:
+        return False
+    if head.i in triggers and token.dep_ in OBJECT_DEPS | {"xcomp", "attr", "compound", "amod", "nmod"}:
+        return True
+    if head.dep_ == "prep" and head.head.i in triggers and token.dep_ == "pobj" and head.lower_ in {"for", "of", "to", "against"}:
         return True
     return False
 
 
-def _candidates(sent) -> dict[int, tuple[object, lexicon.LexiconEntry]]:
+def _candidates(sent) -> dict[int, tuple]:
+    """token index → (trigger token, lexicon entry, trigger start char, end char, lemma)."""
+    known = lexicon.load_lexicon()
     found = {}
-    for token in sent:
+    toks = list(sent)
+    for k, token in enumerate(toks):
+        group = _hyphen_group(toks, k)
+        if group is not None:
+            first = toks[k - 2]
+            joined = f"{first.lower_}-{token.lemma_.lower()}"
+            if joined in known:
+                members = toks[k - 2 : k + 1]
+                head = next((m for m in members if not (group[0] <= m.head.i <= group[1]) or m.head.i == m.i), token)
+                head_pos = _pos(head) or ("VERB" if token.pos_ == "VERB" else "NOUN")
+                cues = _cues(members)
+                entry = lexicon.lookup(joined, head_pos, cues) or lexicon.lookup(
+                    joined, "VERB" if head_pos == "NOUN" else "NOUN", cues
+                )
+                if entry is not None:
+                    for m in members:
+                        found.pop(m.i, None)
+                    found[head.i] = (head, entry, first.idx, token.idx + len(token.text), joined)
+                    continue
+        lemma = token.lemma_.lower()
+        if lemma not in known:
+            if len(lemma) > 5 and lemma.startswith("re") and lemma[2:] in known:
+                lemma = lemma[2:]  # "reimposed", "redeployed": the act again
+            else:
+                continue
         pos = _pos(token)
         if pos is None:
             continue
-        entry = lexicon.lookup(token.lemma_.lower(), pos, _cues(token))
+        entry = lexicon.lookup(lemma, pos, _cues([token]))
         if entry is not None:
-            found[token.i] = (token, entry)
+            found[token.i] = (token, entry, token.idx, token.idx + len(token.text), lemma)
     return found
+
+
+def _intent(token, anchor, mod: str, negated: bool) -> bool:
+    """True when a predicted/conditional act is announced as the actor's own intention.
+
+    "Finland will give Tanzania a grant", "the rebels said they would blockade Paris", "will boycott
+    … unless": a modal will/would/shall (or an agree/offer/plan/vow … governor) on the trigger's
+    clause, with no hedge ("likely", "is expected to", "a high possibility that") above it.
+    """
+    if negated or mod not in {"predicted", "conditional"}:
+        return False
+    v = anchor if anchor is not None else token
+    if v.pos_ not in _VERBAL:
+        return False
+    if any(a.lemma_.lower() in HEDGE_GOVERNORS for a in v.ancestors):
+        return False
+    for _ in range(4):
+        kids = list(v.children)
+        if any(c.dep_ == "advmod" and c.lower_ in PREDICT_ADVERBS for c in kids):
+            return False
+        if any(c.dep_ == "aux" and c.lower_ in INTENT_AUX for c in kids):
+            return True
+        if v.dep_ in {"xcomp", "conj"} and v.head.i != v.i:
+            if v.dep_ == "xcomp" and v.head.lemma_.lower() in INTENT_GOVERNORS:
+                return True
+            v = v.head
+            continue
+        break
+    return False
+
+
+def _own_claim(claimed_by: str | None, actor1: Actor | None, sent_mentions: list[Mention]) -> bool:
+    """The claimant is the actor itself (or its country), so a claimed intention is its own."""
+    if claimed_by is None:
+        return True
+    if actor1 is None:
+        return False
+    if actor1.text in claimed_by or claimed_by in actor1.text:
+        return True
+    countries = {m.country_code for m in sent_mentions if m.country_code and m.text in claimed_by}
+    return actor1.country is not None and actor1.country in countries
+
+
+def _intent_type(event_type: str, types: dict) -> str | None:
+    """PLOVER/CAMEO code intentions as AGREE (cooperation, CAMEO 03) or THREATEN (force, CAMEO 13)."""
+    quad = types[event_type].quad_class
+    if quad in {1, 2} and event_type != "AGREE":
+        return "AGREE"
+    if quad == 4:
+        return "THREATEN"
+    return None
+
+
+def _obligations(sent, candidates: dict) -> dict[int, tuple]:
+    """"X said Y must/should do Z" is X's demand on Y: a REQUEST by the speaker (CAMEO 10)."""
+    out = {}
+    for v in sent:
+        if v.dep_ != "ccomp" or v.pos_ not in _VERBAL:
+            continue
+        if not any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in v.children):
+            continue
+        head = v.head
+        if head.i in candidates or head.lemma_.lower() not in REPORTING_VERBS | {"warn", "insist"}:
+            continue
+        speaker = next((c for c in head.children if c.dep_ == "nsubj"), None)
+        addressee = next((c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if speaker is None or addressee is None:
+            continue
+        entry = lexicon.LexiconEntry(head.lemma_.lower(), "VERB", "REQUEST", "100", frozenset(), 0.55)
+        out[head.i] = (head, entry, head.idx, head.idx + len(head.text), head.lemma_.lower(), (speaker, addressee))
+    return out
 
 
 def doc_events(
@@ -322,42 +719,81 @@ def doc_events(
     published: dt.date | None,
 ) -> list[Event]:
     """All events in one parsed article; each needs a trigger and at least one actor."""
+    if isinstance(published, dt.datetime):
+        published = published.date()
     types = lexicon.load_event_types()
     index = _MentionIndex(mentions)
+    text = doc.text  # Doc.text rebuilds the string on every access
     events: list[Event] = []
     for sent_idx, sent in enumerate(doc.sents):
         candidates = _candidates(sent)
-        trigger_ids = set(candidates)
-        for i, (token, entry) in candidates.items():
-            if _governed_by_trigger(token, trigger_ids):
+        obligations = _obligations(sent, candidates)
+        if not candidates and not obligations:
+            continue
+        sent_dates = None
+        sent_mentions = index.within(sent.start_char, sent.end_char)
+        items = [v + (None,) for v in candidates.values()] + list(obligations.values())
+        for token, entry, t_start, t_end, lemma, roles in items:
+            if roles is None and _governed_by_trigger(token, candidates):
                 continue
-            if token.pos_ == "VERB":
-                a1_tok, a2_tok = _verb_roles(token)
+            anchor = None
+            if roles is not None:
+                (a1_tok, a2_tok), factor = roles, 1.0
+            elif token.pos_ == "VERB":
+                a1_tok, a2_tok, factor = _verb_roles(token)
+                if a1_tok is not None and a1_tok.i in candidates and a1_tok.pos_ in {"NOUN", "PROPN"}:
+                    nominal_actor = _noun_roles(a1_tok, index)[0]  # "US attacks have killed …"
+                    if nominal_actor is not None:
+                        a1_tok = nominal_actor
             else:
-                a1_tok, a2_tok = _noun_roles(token)
+                a1_tok, a2_tok, factor = _noun_roles(token, index)
+                verb, relation = _support_verb(token)
+                if verb is not None and relation == "obj" and verb.lemma_.lower() in SUPPORT_VERBS:
+                    anchor = verb
+            if a2_tok is None and token.pos_ == "VERB":
+                xcomp = next((c for c in token.children if c.dep_ == "xcomp"), None)
+                if xcomp is not None:  # "refused to return to diplomacy with the U.S." → the U.S.
+                    a2_tok = _verb_roles(xcomp)[1]
             if a2_tok is None:
                 a2_tok = _purpose_target(token, index)
-            actor1 = _actor(a1_tok, index, doc)
-            actor2 = _actor(_target(a2_tok, index), index, doc)
+            actor1 = _actor(a1_tok, index, text)
+            actor2 = _actor(_target(a2_tok, index), index, text, strict=True)
             if actor1 is None and actor2 is None:
                 continue
+            if actor1 is not None and actor2 is not None and actor1.start == actor2.start:
+                actor2 = None
+            if (
+                entry.event_type == "CONSULT" and token.pos_ != "VERB" and actor2 is None and roles is None
+                and not (a1_tok is not None and any(c.dep_ == "conj" for c in a1_tok.children))
+            ):
+                continue  # a meeting nominal with one party is an internal session, not an interaction
+            if roles is not None and (actor1 is None or actor2 is None or (actor1.country, actor1.text) == (actor2.country, actor2.text)):
+                continue
             mod, negated, claimed_by = trigger_modality(token)
-            tense = "future" if mod in {"predicted", "conditional"} else "past"
-            when = _event_date(sent, token, published, tense)
-            place = _location(token, index)
-            etype = types[entry.event_type]
-            confidence = entry.confidence * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)
+            event_type, cameo_code = entry.event_type, entry.cameo_code
+            if _intent(token, anchor, mod, negated) and _own_claim(claimed_by, actor1, sent_mentions):
+                intended = _intent_type(event_type, types)
+                if intended is not None:
+                    event_type, cameo_code = intended, types[intended].cameo_root + "0"
+                    factor *= 0.9
+            if sent_dates is None:
+                sent_dates = _sentence_dates(sent)
+            when = _event_date(sent_dates, token, anchor, published, _tense(token, mod))
+            exclude = {a.entity_id for a in (actor1, actor2) if a is not None and a.entity_id}
+            place = _location(token, anchor, index, exclude)
+            etype = types[event_type]
+            confidence = entry.confidence * factor * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)
             events.append(
                 Event(
-                    event_id=stable_id("event", article_id, token.idx, entry.event_type),
+                    event_id=stable_id("event", article_id, t_start, event_type),
                     article_id=article_id,
                     sent_idx=sent_idx,
                     start_char=sent.start_char,
                     end_char=sent.end_char,
-                    trigger=token.text,
-                    trigger_lemma=token.lemma_.lower(),
-                    event_type=entry.event_type,
-                    cameo_code=entry.cameo_code,
+                    trigger=text[t_start:t_end],
+                    trigger_lemma=lemma,
+                    event_type=event_type,
+                    cameo_code=cameo_code,
                     quad_class=etype.quad_class,
                     intensity=etype.intensity,
                     actor1_text=actor1.text if actor1 else None,
@@ -375,6 +811,16 @@ def doc_events(
                     negated=negated,
                     claimed_by=claimed_by,
                     confidence=round(min(max(confidence, 0.0), 1.0), 3),
+                    trigger_start=t_start,
+                    trigger_end=t_end,
+                    actor1_sector=actor1.sector if actor1 else None,
+                    actor2_sector=actor2.sector if actor2 else None,
+                    actor1_start=actor1.start if actor1 else None,
+                    actor1_end=actor1.end if actor1 else None,
+                    actor2_start=actor2.start if actor2 else None,
+                    actor2_end=actor2.end if actor2 else None,
+                    location_entity_id=place.entity_id if place else None,
+                    is_historical=_historical(when, token, published),
                 )
             )
     return events

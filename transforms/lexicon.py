@@ -157,3 +157,56 @@ def event_types_frame() -> "pl.DataFrame":
             "description": pl.Utf8,
         },
     )
+
+
+SECTOR_WORDS: dict[str, str] = {
+    # government and diplomacy
+    **dict.fromkeys(
+        "government govt administration cabinet ministry minister premier president presidency prime chancellor "
+        "official leader regime parliament lawmaker legislator congress senate senator mp diplomat embassy "
+        "ambassador envoy spokesman spokeswoman spokesperson governor mayor king queen monarch emir sultan "
+        "state-department secretary authority authorities delegation foreign-ministry council".split(),
+        "government",
+    ),
+    **dict.fromkeys(
+        "military army troop soldier navy naval marine airforce commander force forces battalion brigade "
+        "regiment militaries warplane warship".split(),
+        "military",
+    ),
+    **dict.fromkeys("police policeman policemen officer cop gendarme riot-police".split(), "police"),
+    **dict.fromkeys("spy intelligence nis cia kgb fsb mossad".split(), "intelligence"),
+    **dict.fromkeys(
+        "rebel insurgent militant guerrilla guerilla separatist militia militiaman jihadist terrorist "
+        "gunman gunmen fighter".split(),
+        "rebels",
+    ),
+    **dict.fromkeys(
+        "civilian resident villager protester protestor demonstrator student worker refugee citizen people "
+        "crowd activist farmer".split(),
+        "civilians",
+    ),
+    **dict.fromkeys("opposition dissident".split(), "opposition"),
+    **dict.fromkeys("court judge prosecutor tribunal prosecution".split(), "judiciary"),
+    **dict.fromkeys("media news newspaper broadcaster journalist reporter kcna xinhua".split(), "media"),
+    **dict.fromkeys("company firm corporation business bank industry maker manufacturer".split(), "business"),
+    **dict.fromkeys("un nato eu imf igo".split(), "igo"),
+    **dict.fromkeys("ngo charity".split(), "ngo"),
+}
+"""Lemma → actor sector. Only words that say the sector; a bare country name has none."""
+
+_SECTOR_PRIORITY = ("intelligence", "military", "police", "judiciary", "rebels", "opposition", "government", "igo", "ngo", "media", "business", "civilians")
+
+
+def sector_of(words: Iterable[str]) -> str | None:
+    """The sector an actor phrase's lemmas state ("spy agency" → intelligence, "officials" → government).
+
+    The most specific sector in the phrase wins ("military officers" → military, "police officers"
+    → police, "spy agency" → intelligence, "news agency" → media).
+    """
+    found = {SECTOR_WORDS[w] for w in (x.lower() for x in words) if w in SECTOR_WORDS}
+    if not found:
+        return None
+    for sector in _SECTOR_PRIORITY:
+        if sector in found:
+            return sector
+    return None

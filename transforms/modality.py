@@ -66,7 +66,7 @@ def _noun_governor(trigger: "Token") -> tuple["Token | None", str]:
     "for" ("called for readiness", "prepare for war") or "prep" (any other preposition: "during a visit")."""
     t = trigger
     for _ in range(4):
-        if t.head is t:
+        if t.head.i == t.i:
             break
         if t.dep_ in {"conj", "appos", "compound"} and not _is_verbal(t.head):
             t = t.head
@@ -75,6 +75,9 @@ def _noun_governor(trigger: "Token") -> tuple["Token | None", str]:
             return t.head, "arg"
         if t.dep_ == "pobj" and t.head.dep_ == "prep" and _is_verbal(t.head.head):
             return t.head.head, ("for" if t.head.lower_ == "for" else "prep")
+        if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.pos_ in {"NOUN", "PROPN", "PRON"}:
+            t = t.head.head  # "details of its discussions": the verb governs the whole NP
+            continue
         break
     return None, "none"
 
@@ -88,7 +91,7 @@ def _clause_chain(start: "Token") -> list["Token"]:
     chain = [start]
     t = start
     for _ in range(6):
-        if t.head is t:
+        if t.head.i == t.i:
             break
         if t.dep_ == "xcomp" or (t.dep_ == "conj" and not _has_own_subject(t)):
             t = t.head
@@ -144,7 +147,7 @@ def _subject_text(verb: "Token") -> str | None:
                 pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
                 if pobj is not None:
                     return _phrase_text(pobj)
-        if t.dep_ in {"conj", "xcomp"} and t.head is not t:
+        if t.dep_ in {"conj", "xcomp"} and t.head.i != t.i:
             t = t.head
             continue
         break
@@ -172,7 +175,7 @@ def _claim(start: "Token") -> tuple[bool, str | None]:
         for c in t.children:  # "X attacked Y, officials said" parsed as parataxis
             if c.dep_ == "parataxis" and c.lemma_.lower() in REPORTING_VERBS:
                 return True, _subject_text(c)
-        if t.head is t:
+        if t.head.i == t.i:
             break
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in REPORTING_VERBS:
             return True, _subject_text(t.head)
@@ -205,7 +208,7 @@ def modality(trigger: "Token") -> tuple[str, bool, str | None]:
     negated = _has_neg(trigger)
     if not negated and _is_verbal(trigger):
         t = trigger
-        while t.dep_ == "xcomp" and t.head is not t and not negated:
+        while t.dep_ == "xcomp" and t.head.i != t.i and not negated:
             t = t.head
             negated = _has_neg(t)
     if not negated and governor is not None and (inherit or irrealis_governor):
@@ -239,6 +242,14 @@ def modality(trigger: "Token") -> tuple[str, bool, str | None]:
             predicted = True  # "the planned talks", "a possible strike", "against any provocations"
         if irrealis_governor and not inherit:
             predicted = True  # "vowed a stern retaliation", "called for war readiness"
+        if governor is not None and relation == "arg" and not inherit:
+            # an argument of a clause that is itself predicted: "are expected to publicize
+            # details of its discussions", "will announce the talks"
+            for t in chain[1:]:
+                if _has_future_aux(t) or _has_predict_adverb(t) or (
+                    t.dep_ == "xcomp" and t.head.lemma_.lower() in PREDICT_GOVERNORS - {"go"}
+                ):
+                    predicted = True
 
     claimed, claimed_by = _claim(clause)
 

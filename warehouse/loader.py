@@ -20,7 +20,7 @@ import polars as pl
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 
-CHILD_TABLES = ("mentions", "events", "removed_spans")
+CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures")
 """Rows owned by an article: replaced whole when the article is re-processed."""
 
 
@@ -40,6 +40,7 @@ class LoadBatch:
     quarantine: pl.DataFrame
     dq_results: pl.DataFrame
     run: pl.DataFrame  # one row of `runs`
+    signatures: pl.DataFrame  # article_id, signature (MinHash bytes)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -90,6 +91,15 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
         [table],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def signatures(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, bytes]], dict[str, str | None]]:
+    """Stored MinHash signatures (oldest article first) and each article's dup_of."""
+    rows = con.execute(
+        "select s.article_id, s.signature, a.dup_of from article_signatures s join articles a using (article_id) "
+        "order by a.ingested_at, a.article_id"
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows], {r[0]: r[2] for r in rows}
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, str]]:
@@ -145,6 +155,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         _insert(con, "mentions", batch.mentions)
         _insert(con, "events", batch.events)
         _insert(con, "removed_spans", batch.removed_spans)
+        _insert(con, "article_signatures", batch.signatures)
         _insert(con, "quarantine", batch.quarantine,
                 _upsert_clause(con, "quarantine", ["run_id", "table_name", "record_key"], batch.quarantine, set()))
         _insert(con, "dq_results", _merge_dq(con, batch.dq_results),

@@ -45,6 +45,12 @@ create table if not exists articles (
     ingested_at         timestamptz
 );
 
+-- MinHash signature of each article's text, to find syndicated copies across runs.
+create table if not exists article_signatures (
+    article_id          varchar primary key,
+    signature           blob
+);
+
 -- Canonical entities: one id per canonical name and type.
 create table if not exists entities (
     entity_id           varchar primary key,
@@ -87,6 +93,8 @@ create table if not exists events (
     end_char            integer,
     trigger             varchar,               -- the trigger words as written
     trigger_lemma       varchar,
+    trigger_start       integer,               -- trigger offsets into articles.text
+    trigger_end         integer,
     event_type          varchar,               -- PLOVER
     cameo_code          varchar,
     quad_class          integer,
@@ -94,14 +102,22 @@ create table if not exists events (
     actor1_text         varchar,
     actor1_entity_id    varchar,
     actor1_country      varchar,
+    actor1_sector       varchar,               -- government, military, police, rebels, civilians, ... when the text says it
+    actor1_start        integer,
+    actor1_end          integer,
     actor2_text         varchar,
     actor2_entity_id    varchar,
     actor2_country      varchar,
+    actor2_sector       varchar,
+    actor2_start        integer,
+    actor2_end          integer,
     location_text       varchar,
+    location_entity_id  varchar,
     location_country    varchar,
     event_date          date,
     date_precision      varchar,               -- day | month | year | none
     date_text           varchar,               -- the words the date came from
+    is_historical       boolean,               -- the text dates it well before publication: a report of a past event
     modality            varchar,               -- asserted | predicted | conditional | negated | claimed
     negated             boolean,
     claimed_by          varchar,

