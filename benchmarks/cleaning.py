@@ -61,8 +61,17 @@ _BLOCK = {"address", "article", "aside", "blockquote", "body", "br", "dd", "deta
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+_WS = re.compile(r"\s+")
+
+
 def render_dump(html: str) -> str:
-    """Visible text, one block element per line (like a browser's innerText, no CSS)."""
+    """Visible text, one block element per line (like a browser's innerText, no CSS).
+
+    Whitespace inside text nodes (including the source's own hard line breaks) collapses to one
+    space as a browser does; only block elements and <br> start a new line (<pre> keeps its
+    breaks). Without this, pages whose HTML source is hard-wrapped rendered as one sentence
+    fragment per line, which no browser or real scraper produces.
+    """
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -72,27 +81,29 @@ def render_dump(html: str) -> str:
         return ""
     out: list[str] = []
 
-    def walk(el: etree._Element) -> None:
+    def walk(el: etree._Element, pre: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower().split("}")[-1]
+        flat = (lambda t: t) if pre else (lambda t: _WS.sub(" ", t))
         if not tag or tag in _SKIP or el.get("hidden") is not None or el.get("aria-hidden") == "true" \
                 or _HIDDEN_STYLE.search(el.get("style") or ""):
             if el.tail:
-                out.append(el.tail)
+                out.append(flat(el.tail))
             return
         block = tag in _BLOCK
+        inner = pre or tag == "pre"
         if block:
             out.append("\n")
         if tag in {"td", "th"}:
             out.append(" ")
         if el.text:
-            out.append(el.text)
+            out.append(el.text if inner else _WS.sub(" ", el.text))
         for child in el:
-            walk(child)
+            walk(child, inner)
         if block:
             out.append("\n")
         if el.tail:
-            out.append(el.tail)
+            out.append(flat(el.tail))
 
     body = root.find(".//body")
     walk(body if body is not None else root)

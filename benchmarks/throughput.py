@@ -37,9 +37,13 @@ def load_rows(limit: int) -> list[dict]:
         for rec in csv.DictReader(fh):
             if not rec["text"].strip():
                 continue
-            y, m, d = (int(x) for x in rec["publish_date"].split("/"))
+            try:  # "2017/2/7", once "2017/3/30 7:11"
+                y, m, d = (int(x) for x in rec["publish_date"].split()[0].split("/"))
+                published = dt.date(y, m, d).isoformat()
+            except (ValueError, IndexError):
+                published = None
             rows.append({"id": rec["article_id"], "url": rec["article_source_link"], "title": rec["title"],
-                         "published_at": dt.date(y, m, d).isoformat(), "text": rec["text"]})
+                         "published_at": published, "text": rec["text"]})
             if len(rows) >= limit:
                 break
     return rows
@@ -56,11 +60,10 @@ def main() -> None:
     ap.add_argument("--n-process", type=int, default=1)
     args = ap.parse_args()
 
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dateline-bench-prefect-"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from dateline.settings import Settings, prefect_environment
 
-    from dateline.settings import Settings
+    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
+    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dateline-bench-prefect-"))
     from flows.model import load_pipeline
 
     rows = load_rows(args.limit)

@@ -75,6 +75,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         db_path=args.db, model=args.model, batch_size=args.batch_size, n_process=args.n_process,
         quarantine_threshold=args.quarantine_threshold, task_runner=getattr(args, "task_runner", None),
         dask_address=getattr(args, "dask_address", None)).items() if v is not None})
+    if sys.stderr.isatty() and not getattr(args, "json", False):
+        settings = settings.replace(progress=True)
     if settings.task_runner == "dask" and settings.nlp_inflight == 1:
         settings = settings.replace(nlp_inflight=settings.dask_workers)
     from dateline.report import summary_text
@@ -98,21 +100,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sql(args: argparse.Namespace) -> int:
+class CliError(Exception):
+    """A failure the user can fix, printed as one line with an exit code."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _query(db: Path, sql: str, params: dict | None = None):
+    """One read-only query on the warehouse as a polars frame."""
     import duckdb
 
-    if not args.db.exists():
-        print(f"dateline: no warehouse at {args.db}; run `dateline run` first", file=sys.stderr)
-        return 2
-    con = duckdb.connect(str(args.db), read_only=True)
+    if not db.exists():
+        raise CliError(2, f"no warehouse at {db}; run `dateline run` first")
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        frame = con.sql(args.query).pl()
+        return con.sql(sql, params=params).pl()
     except duckdb.Error as exc:
-        print(f"dateline: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(1, f"{type(exc).__name__}: {exc}") from exc
     finally:
         con.close()
-    _print_frame(frame, args.format)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    _print_frame(_query(args.db, args.query), args.format)
     return 0
 
 
@@ -137,36 +149,14 @@ def _print_frame(frame, fmt: str) -> None:
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
-    import duckdb
-
-    if not args.db.exists():
-        print(f"dateline: no warehouse at {args.db}; run `dateline run` first", file=sys.stderr)
-        return 2
-    con = duckdb.connect(str(args.db), read_only=True)
-    try:
-        frame = con.sql(QUARANTINE_SQL, params={"run_id": args.run_id, "all": args.all}).pl()
-    finally:
-        con.close()
-    _print_frame(frame, args.format)
+    _print_frame(_query(args.db, QUARANTINE_SQL, {"run_id": args.run_id, "all": args.all}), args.format)
     return 0
 
 
 def cmd_requeue(args: argparse.Namespace) -> int:
     """Run the flow again over the sources that produced open quarantine rows."""
-    import duckdb
-
-    if not args.db.exists():
-        print(f"dateline: no warehouse at {args.db}", file=sys.stderr)
-        return 2
-    con = duckdb.connect(str(args.db), read_only=True)
-    try:
-        rows = con.execute(
-            "select distinct source from quarantine where requeued_by is null and source is not null "
-            "and ($run_id is null or run_id = $run_id) order by source",
-            {"run_id": args.run_id},
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _query(args.db, "select distinct source from quarantine where requeued_by is null and source is not null "
+                           "and ($run_id is null or run_id = $run_id) order by source", {"run_id": args.run_id}).rows()
     sources = [r[0] for r in rows if Path(r[0]).exists() or r[0].startswith(("http://", "https://"))]
     missing = [r[0] for r in rows if r[0] not in sources]
     for m in missing:
@@ -207,8 +197,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_parquet
 
     if not args.db.exists():
-        print(f"dateline: no warehouse at {args.db}", file=sys.stderr)
-        return 2
+        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
     con = duckdb.connect(str(args.db), read_only=True)
     try:
         counts = export_parquet(con, args.parquet)
@@ -245,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract,
                 "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
                 "ui": cmd_ui, "export": cmd_export}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except CliError as exc:
+        print(f"dateline: {exc}", file=sys.stderr)
+        return exc.code
 
 
 if __name__ == "__main__":

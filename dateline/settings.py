@@ -34,6 +34,7 @@ class Settings:
     dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
     dask_workers: int = 2  # LocalCluster size when no address is given
     nlp_inflight: int = 1  # NLP tasks kept running at once (set to the worker count for Dask)
+    progress: bool = False  # a rich progress bar on stderr (the CLI turns it on for a terminal)
     use_blis: bool = False  # thinc NumpyOps without blis: faster on these AMD CPUs
     max_chars: int = 1_000_000  # longer clean texts are quarantined as too_large
     quarantine_threshold: float = 0.5  # share of a batch's articles quarantined that fails the run

@@ -22,12 +22,18 @@ from typing import Any, Iterable, Iterator
 
 import polars as pl
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from dateline.settings import Settings
 from flows.model import load_pipeline
-from flows.sources import SourceProblem, iter_records, resolve_sources
-from transforms.articles import ArticlesBatch, Reject, build_articles
+from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
+from transforms.articles import ArticlesBatch, build_articles
+from transforms.identity import stable_id
 from transforms.nlp import Annotations, annotate
 from warehouse import loader
 
@@ -121,14 +127,22 @@ def unchanged_articles(article_ids: list[str], settings: Settings) -> set[str]:
         con.close()
 
 
-@task(name="mentions-entities-events")
-def nlp_annotations(articles: pl.DataFrame, run_id: str, settings: Settings) -> Annotations:
-    """One spaCy pass per article: mentions, canonical entities, events."""
+def _nlp_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
+    """Same texts, same pipeline version and model → same annotations (a retried run reuses them)."""
+    settings: Settings = parameters["settings"]
+    hashes = parameters["articles"]["content_hash"].to_list()
+    return stable_id("nlp", settings.pipeline_version, settings.model, *hashes)
+
+
+@task(name="mentions-entities-events", cache_key_fn=_nlp_cache_key, persist_result=True,
+      cache_expiration=dt.timedelta(days=2))
+def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
+    """One spaCy pass per article: mentions, canonical entities, events (cached by content)."""
     nlp = load_pipeline(settings.model, settings.use_blis)
     return annotate(
         nlp,
         articles,
-        run_id=run_id,
+        run_id="",
         pipeline_version=settings.pipeline_version,
         batch_size=settings.nlp_batch_size,
         n_process=settings.n_process,
@@ -167,9 +181,9 @@ def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
     """One DuckDB transaction; if the file stays locked, stage the batch for the next run."""
     try:
         con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
-    except loader.WarehouseLocked:
+    except loader.WarehouseLocked as exc:
         path = loader.stage_batch(settings.staging_root, batch, stage_name)
-        raise loader.WarehouseLocked(f"warehouse locked; batch staged at {path}") from None
+        raise loader.WarehouseLocked(f"{exc}; batch staged at {path} for the next run") from None
     try:
         loader.load_batch(con, batch)
     finally:
@@ -179,21 +193,7 @@ def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
 @task(name="load-staged")
 def load_staged(settings: Settings) -> int:
     """Load batches an earlier run had to leave on disk; each is removed once committed."""
-    loaded = 0
-    staged = list(loader.staged_batches(settings.staging_root))
-    if not staged:
-        return 0
-    con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
-    try:
-        import shutil
-
-        for folder, batch in staged:
-            loader.load_batch(con, batch)
-            shutil.rmtree(folder)
-            loaded += batch.articles.height
-    finally:
-        con.close()
-    return loaded
+    return loader.load_staged(settings.db_path, settings.staging_root, timeout_s=settings.lock_timeout_s)
 
 
 # --- the flow ------------------------------------------------------------------------------
@@ -233,18 +233,24 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     started = _now()
     counts = RunCounts()
     resolved = resolve_sources(sources, settings.fetch_policy())
-    loader_con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
-    loader.record_run(loader_con, _run_row(run_id, run_name, sources, counts, settings, "running", started))
-    loader_con.close()
-    staged = load_staged(settings)
-    if staged:
-        logger.info("loaded %d staged articles from earlier runs", staged)
+    run = _Run(run_id, run_name, sources, counts, settings, started, total=estimate_records(resolved))
     try:
-        _stream(_batches(iter_records(resolved), settings.batch_size),
-                _Run(run_id, run_name, sources, counts, settings, started))
+        run.locked = _record_start(run)
+        if run.locked is None:
+            staged = load_staged(settings)
+            if staged:
+                logger.info("loaded %d staged articles from earlier runs", staged)
+        _stream(_batches(iter_records(resolved), settings.batch_size), run)
+        if run.locked is not None:
+            raise loader.WarehouseLocked(f"{run.locked}; {run.staged} batch(es) staged under "
+                                         f"{settings.staging_root} for the next run")
     except Exception as exc:
         logger.error("run failed: %s", exc)
-        failed = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+        try:
+            failed = loader.connect(settings.db_path, timeout_s=0 if run.locked else settings.lock_timeout_s)
+        except loader.WarehouseLocked as locked:
+            logger.warning("run %s not recorded as failed: %s", run_id, locked)
+            raise exc
         try:
             loader.record_run(failed, _run_row(run_id, run_name, sources, counts, settings, "failed", started, str(exc)))
         finally:
@@ -271,6 +277,22 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     return summary
 
 
+def _record_start(run: "_Run") -> str | None:
+    """Record the run as 'running'; when the warehouse stays locked return why (the run then
+    processes and stages its batches without touching the file, and fails naming the holder)."""
+    try:
+        con = loader.connect(run.settings.db_path, timeout_s=run.settings.lock_timeout_s)
+    except loader.WarehouseLocked as exc:
+        get_run_logger().warning("%s; batches will be staged under %s", exc, run.settings.staging_root)
+        return str(exc)
+    try:
+        loader.record_run(con, _run_row(run.run_id, run.run_name, run.sources, run.counts, run.settings, "running",
+                                        run.started))
+    finally:
+        con.close()
+    return None
+
+
 @dataclass
 class _Run:
     """What every batch of one flow run shares."""
@@ -281,8 +303,11 @@ class _Run:
     counts: RunCounts
     settings: Settings
     started: dt.datetime
+    total: int | None = None  # records expected from the sources (for progress), None if unknown
     dup_index: Any = None  # MinHashIndex of loaded articles, filled on first use
     dup_roots: dict[str, str | None] = field(default_factory=dict)
+    locked: str | None = None  # the warehouse was locked at the start: stage every batch, touch no file
+    staged: int = 0
 
     def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""
@@ -290,7 +315,7 @@ class _Run:
 
         if self.dup_index is None:
             self.dup_index = MinHashIndex(self.settings.dup_threshold)
-            if self.settings.db_path.exists():
+            if self.settings.db_path.exists() and self.locked is None:
                 con = loader.connect(self.settings.db_path, read_only=False, timeout_s=self.settings.lock_timeout_s)
                 try:
                     stored, self.dup_roots = loader.signatures(con)
@@ -334,7 +359,7 @@ def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
     for rej in cleaned.rejects:
         logger.warning("source %s: article %s quarantined: %s", rej.source, rej.record_key, "; ".join(rej.reasons))
     with counts.timed("unchanged"):
-        unchanged = unchanged_articles(cleaned.articles["article_id"].to_list(), run.settings)
+        unchanged = set() if run.locked else unchanged_articles(cleaned.articles["article_id"].to_list(), run.settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
     return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo)
 
@@ -343,14 +368,21 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
     """Validate one annotated batch, apply the quality gate, and load it in one transaction."""
     logger = get_run_logger()
     counts, settings, now = run.counts, run.settings, _now()
+    failed_nlp = dict(ann.failed)
+    for aid, reason in failed_nlp.items():
+        logger.warning("article %s quarantined: %s", aid, reason)
+    todo = prep.todo.filter(~pl.col("article_id").is_in(list(failed_nlp)))
     with counts.timed("validate"):
-        outcome = validate(prep.todo, ann, settings)
+        outcome = validate(todo, ann, settings)
     rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in prep.problems]
+    rows += [("articles", r["article_id"], json.dumps(r, default=str, ensure_ascii=False)[:20000],
+              [failed_nlp[r["article_id"]]], r["source_path"])
+             for r in prep.todo.filter(pl.col("article_id").is_in(list(failed_nlp))).to_dicts()]
     rows += [(r.table_name, r.record_key, r.record, list(r.reasons), r.source) for r in prep.cleaned.rejects]
     quarantine = pl.concat(
         [
             _quarantine_frame(run.run_id, rows, now),
-            _with_sources(outcome.quarantine, prep.todo).with_columns(
+            _with_sources(outcome.quarantine, todo).with_columns(
                 pl.lit(run.run_id).alias("run_id"), pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("quarantined_at")
             ).select(list(QUARANTINE_SCHEMA)),
         ]
@@ -358,7 +390,8 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
     # A source that failed whole (unreachable feed, refused URL) is quarantined and reported, but is
     # not a row of this batch: it must not fail the gate for the other sources' articles.
     whole_sources = sum(1 for p in prep.problems if p.record_key == p.source)
-    bad_articles = len(prep.problems) - whole_sources + len(prep.cleaned.rejects) + outcome.articles_quarantined
+    bad_articles = (len(prep.problems) - whole_sources + len(prep.cleaned.rejects) + len(failed_nlp)
+                    + outcome.articles_quarantined)
     counts.articles_in += prep.size - whole_sources - prep.cleaned.duplicates
     counts.articles_duplicate += prep.cleaned.duplicates
     counts.articles_unchanged += len(prep.unchanged)
@@ -390,7 +423,12 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
         run=_run_row(run.run_id, run.run_name, run.sources, counts, settings, "running", run.started),
     )
     with counts.timed("load"):
-        load(batch, settings, f"{run.started:%Y%m%dT%H%M%S}-{run.run_id[:8]}-{prep.n:05d}")
+        stage_name = f"{run.started:%Y%m%dT%H%M%S}-{run.run_id[:8]}-{prep.n:05d}"
+        if run.locked is not None:
+            loader.stage_batch(settings.staging_root, batch, stage_name)
+            run.staged += 1
+        else:
+            load(batch, settings, stage_name)
     logger.info("batch %d: %d loaded, %d unchanged, %d quarantined",
                 prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
 
@@ -404,20 +442,51 @@ def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
     """
     inflight: deque[tuple[_Prepared, Any]] = deque()
     window = max(1, run.settings.nlp_inflight)
+    progress = _Progress(run.total, run.settings.progress)
 
     def drain_one() -> None:
         prep, future = inflight.popleft()
         with run.counts.timed("nlp"):
-            ann = future.result()
+            ann = future.result().for_run(run.run_id)
         _finish(prep, ann, run)
+        progress.advance(prep.size)
 
     for n, chunk in enumerate(batches):
         prep = _prepare(chunk, n, run)
-        inflight.append((prep, nlp_annotations.submit(prep.todo, run.run_id, run.settings)))
+        inflight.append((prep, nlp_annotations.submit(prep.todo, run.settings)))
         while len(inflight) >= window:
             drain_one()
     while inflight:
         drain_one()
+    progress.close()
+
+
+class _Progress:
+    """Progress of a run: a Prefect progress artifact (seen in the UI while the run goes) and,
+    when asked, a rich progress bar on the terminal."""
+
+    def __init__(self, total: int | None, terminal: bool):
+        self.total, self.done = total, 0
+        self.artifact = create_progress_artifact(0.0, key="dateline-progress",
+                                                 description="records processed") if total else None
+        self.bar = None
+        if terminal:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=False)
+            self.bar.start()
+            self.task = self.bar.add_task("dateline", total=total)
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.artifact is not None:
+            update_progress_artifact(self.artifact, min(100.0, 100.0 * self.done / self.total))
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _with_sources(quarantine: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:

@@ -216,6 +216,26 @@ def resolve_sources(specs: list[str], policy: FetchPolicy | None = None) -> list
     return sources
 
 
+def estimate_records(sources: list[ArticleSource]) -> int | None:
+    """How many records the sources will yield, counted cheaply, or None when unknown (feeds, URLs).
+
+    Used only for progress: .txt/.html files are one record, .jsonl/.csv one per line.
+    """
+    total = 0
+    for source in sources:
+        paths = list(source.files()) if isinstance(source, FolderSource) else (
+            [source.path] if isinstance(source, FileSource) else None)
+        if paths is None:
+            return None
+        for path in paths:
+            if _kind(path) in {"jsonl", "csv"} and not path.name.lower().endswith(".gz"):
+                with open(path, "rb") as fh:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            else:
+                total += 1
+    return total
+
+
 def iter_records(sources: list[ArticleSource]) -> Iterator[SourceItem]:
     """All records of all sources in order; each source fails alone."""
     for source in sources:

@@ -392,3 +392,20 @@ if given is not None:
 
     def allowed_lines(raw: str) -> list[str]:
         return [l for l in normalize_text(raw).split("\n") if l.strip()]
+
+
+def test_body_region_drops_trailing_chrome_blocks_with_sentences() -> None:
+    # after the article, a long run of short chrome lines, then footer prose (site blurb,
+    # teaser sentences): the densest prose region is the body, the rest is recorded as removed
+    chrome = ["Topics", "Politics", "Bridges", "Transport", "City hall", "Most popular", "Weather",
+              "Sports", "Business", "Opinion", "Arts", "Life", "Podcasts", "Puzzles", "Obituaries",
+              "Real estate"]
+    tail = [
+        "Our newsroom has covered the region for more than a century and is read by millions.",
+        "Inflation eases for a third month as food prices fall across the country",
+    ]
+    doc = "\n".join([BODY1, BODY2, BODY3, *chrome, *tail])
+    art = clean_text_dump(doc)
+    assert art.text == "\n\n".join([BODY1, BODY2, BODY3])
+    removed = {r.text for r in art.removed}
+    assert set(chrome) | set(tail) <= removed

@@ -78,3 +78,29 @@ def test_seed_article_aliases_merge_and_no_junk(nlp):
                           ("South", "KOR"), ("North Korea", "PRK"), ("South Korean", "KOR")]:
         assert codes.get(surface) == {code}, surface
     assert not [m.text for m in ms if "Associated Press" in m.text or "Ahn" in m.text or "Globe" in m.text]
+
+
+def test_a_failing_component_costs_one_article_not_the_batch():
+    """A rule bug on one article quarantines that article; the others are annotated."""
+    import polars as pl
+    import spacy
+
+    from transforms.nlp import annotate
+
+    nlp = spacy.blank("en")
+
+    @spacy.Language.component("explode_on_marker")
+    def explode(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("component failed")
+        return doc
+
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("explode_on_marker")
+    articles = pl.DataFrame({"article_id": ["a", "b", "c"], "language": ["en"] * 3,
+                             "text": ["Fine one.", "This one goes BOOM.", "Fine too."],
+                             "published_at": [None, None, None]},
+                            schema_overrides={"published_at": pl.Datetime("us", "UTC")})
+    ann = annotate(nlp, articles, run_id="r", pipeline_version="v")
+    assert [a for a, _ in ann.failed] == ["b"]
+    assert "component failed" in ann.failed[0][1]

@@ -144,3 +144,43 @@ def test_bbc_200_real_articles_including_cp1252(tmp_path, corpora):
     # The cp1252 pound sign survived decoding.
     assert q(db, "select count(*) from articles where text like '%£%'")[0][0] >= 1
     assert q(db, "select count(*) from articles where text like '%\ufffd%'")[0][0] == 0
+
+
+def test_nlp_results_are_cached_by_content_across_runs(tmp_path):
+    """A second warehouse fed the same texts reuses the persisted NLP result (Prefect cache)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    first = _run([SAMPLES], tmp_path / "a" / "dateline.duckdb")
+    second = _run([SAMPLES], tmp_path / "b" / "dateline.duckdb")
+    assert q(tmp_path / "b" / "dateline.duckdb", "select count(*) from mentions") == \
+        q(tmp_path / "a" / "dateline.duckdb", "select count(*) from mentions")
+    assert q(tmp_path / "b" / "dateline.duckdb", "select distinct run_id from mentions") == [(second["run_id"],)]
+    with get_client(sync_client=True) as client:
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[second["run_id"]])),
+                                      limit=50, sort=TaskRunSort.EXPECTED_START_TIME_ASC)
+    nlp_states = [t.state.name for t in tasks if t.name.startswith("mentions-entities-events")]
+    assert nlp_states == ["Cached"], nlp_states
+    assert first["run_id"] != second["run_id"]
+
+
+def test_cli_sql_formats_and_parquet_export(sample_db, tmp_path, capsys):
+    import json as _json
+
+    import polars as pl
+
+    from dateline.cli import main
+
+    assert main(["sql", "select name, country_code from entities where name = 'North Korea'",
+                 "--db", str(sample_db), "--format", "json"]) == 0
+    assert _json.loads(capsys.readouterr().out) == [{"name": "North Korea", "country_code": "PRK"}]
+    assert main(["sql", "select count(*) as n from articles", "--db", str(sample_db), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "1"]
+    assert main(["sql", "select nope", "--db", str(sample_db)]) == 1
+    assert "Binder" in capsys.readouterr().err
+    out = tmp_path / "parquet"
+    assert main(["export", "--parquet", str(out), "--db", str(sample_db)]) == 0
+    assert (out / "articles" / "published_date=2023-12-28").is_dir()
+    events = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=True)
+    assert events.height == q(sample_db, "select count(*) from events")[0][0]

@@ -111,6 +111,7 @@ def test_flow_run_completed_with_tasks_and_artifacts(flow_run):
     assert "| 1 | 1 | 0 | 1 |" in summary
     assert "Kim Jong-un" in summary and "North Korea" in summary
     assert "dateline-sources" in by_key
+    assert by_key["dateline-progress"]["data"] == 100.0  # the progress artifact reached the end
 
 
 def test_ui_flow_run_page_in_headless_chromium(flow_run):

@@ -127,6 +127,32 @@ def _record_json(raw: Mapping[str, Any], limit: int = 2000) -> str:
     return json.dumps(out, ensure_ascii=False, default=str)
 
 
+def html_limit_problem(html: str) -> str | None:
+    """Why lxml would silently drop part of this HTML, or None.
+
+    libxml2 (behind lxml) stops at 256 nested elements and at a text node over 10,000,000 bytes
+    and returns what it has parsed so far with no exception: the article would load truncated.
+    We parse once more with the same limits and read the parser's error log for resource-limit
+    errors; such a page is quarantined instead (`html_too_deep`, `html_text_node_too_large`).
+    """
+    if len(html) < 4096 and html.count("<") < 256:
+        return None  # too small to reach either limit
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    parser = lxml_html.HTMLParser()
+    try:
+        lxml_html.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1), parser=parser)
+    except (etree.ParserError, ValueError):
+        pass  # empty or unparseable: the cleaner reports it as an empty text
+    for err in parser.error_log:
+        if err.type_name == "ERR_RESOURCE_LIMIT" or "XML_PARSE_HUGE" in err.message:
+            if "depth" in err.message.lower():
+                return "html_too_deep: more than 256 nested elements (lxml would drop the rest of the page)"
+            return f"html_text_node_too_large: {err.message.strip()} (lxml would truncate the text)"
+    return None
+
+
 def clean_record(raw: Mapping[str, Any]) -> clean.CleanArticle:
     """HTML goes through the HTML extractor, text through the text-dump cleaner."""
     html = raw.get("html")
@@ -155,12 +181,20 @@ def build_articles(
         if len(body) > max_chars * 4:
             rejects.append(Reject("articles", key, _record_json(raw), ("too_large",), raw.get("source_path")))
             continue
+        limit = html_limit_problem(raw["html"]) if raw.get("html") else None
+        if limit:
+            rejects.append(Reject("articles", key, _record_json(raw), (limit,), raw.get("source_path")))
+            continue
         try:
             cleaned = clean_record(raw)
         except Exception as exc:  # a cleaner bug must cost one record, not the batch
             rejects.append(Reject("articles", key, _record_json(raw), (f"clean_failed: {type(exc).__name__}: {exc}",), raw.get("source_path")))
             continue
         text = cleaned.text
+        if not text.strip():  # empty or whitespace-only (or all boilerplate): nothing to load
+            rejects.append(Reject("articles", key, _record_json(raw), ("empty_text: nothing left after cleaning",),
+                                  raw.get("source_path")))
+            continue
         if len(text) > max_chars:
             rejects.append(Reject("articles", key, _record_json(raw), ("too_large",), raw.get("source_path")))
             continue

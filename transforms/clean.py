@@ -250,6 +250,84 @@ def _is_title_candidate(line: str, z: dict[str, int]) -> bool:
     )
 
 
+def _line_score(line: str, hit: bool, repeated: bool, z: dict[str, int]) -> float:
+    """Evidence that a line belongs to the article body (>0) or to page chrome (<0)."""
+    n = _words(line)
+    if repeated:
+        return -z.get("score_repeated", 3)
+    if hit:
+        return -z.get("score_rule_hit", 1)
+    if _body_like(line, z):
+        return float(n)
+    if _ends_sentence(line):
+        return z.get("score_short_sentence", 0)
+    if n <= z.get("link_run_max_words", 12):
+        return -z.get("score_short_line", 3)
+    return -z.get("score_medium_line", 1)
+
+
+def _main_region(lines: list[str], kinds: list[str | None], edge_kinds: list[str | None],
+                 z: dict[str, int]) -> tuple[int, int]:
+    """``(start, end)`` of the article body (end exclusive).
+
+    Lines are scored (:func:`_line_score`); a run of ``gap_lines`` or more non-positive lines
+    (menus, tag lists, "Read more" boxes) separates blocks. Each block is trimmed to its
+    maximum-sum contiguous run (Kadane) and the best block is the body.
+    """
+    n = len(lines)
+    w = [
+        _line_score(line, bool(kinds[i] or edge_kinds[i]) and kinds[i] != "repeated",
+                    kinds[i] == "repeated", z)
+        for i, line in enumerate(lines)
+    ]
+    gap = z.get("gap_lines", 0) or n + 1
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    start = 0
+    while i < n:
+        if w[i] <= 0:
+            j = i
+            while j < n and w[j] <= 0:
+                j += 1
+            if j - i >= gap:
+                if i > start:
+                    blocks.append((start, i))
+                start = j
+            i = j
+        else:
+            i += 1
+    if start < n:
+        blocks.append((start, n))
+    spans: list[tuple[float, int, int]] = []
+    for b0, b1 in blocks:
+        best, span = float("-inf"), (b0, b1)
+        cur, cur_start = 0.0, b0
+        for k in range(b0, b1):
+            if cur <= 0:
+                cur, cur_start = w[k], k
+            else:
+                cur += w[k]
+            if cur > best:
+                best, span = cur, (cur_start, k + 1)
+        spans.append((best, *span))
+    if not spans:
+        return 0, n
+    main = max(range(len(spans)), key=lambda k: spans[k][0])
+    # neighbouring blocks that carry a good share of the main block's prose are the same
+    # article interrupted by a long widget (gallery, "most popular" box, product specs)
+    ratio = z.get("merge_ratio_pct", 0) / 100
+    max_gap = z.get("merge_max_gap", 0)
+    lo = hi = main
+    while lo > 0 and ratio and spans[lo - 1][0] >= ratio * spans[main][0] \
+            and spans[lo][1] - spans[lo - 1][2] <= max_gap:
+        lo -= 1
+    while hi < len(spans) - 1 and ratio and spans[hi + 1][0] >= ratio * spans[main][0] \
+            and spans[hi + 1][1] - spans[hi][2] <= max_gap:
+        hi += 1
+    best_span = (spans[lo][1], spans[hi][2])
+    return best_span
+
+
 @dataclass
 class _Classified:
     lines: list[str]
@@ -260,10 +338,10 @@ class _Classified:
 def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool, guess_title: bool) -> _Classified:
     """Assign a removal kind (or None = keep) to every line.
 
-    Pass 1 applies rules; ``edge`` rules only count inside the head/tail chrome zones, which are
-    the runs of short, non-sentence lines before the first and after the last body-like line.
-    In those zones every unmatched non-sentence line is chrome (except the title); in between,
-    only runs of several short non-sentence lines (link lists) are. Lone short lines mid-body
+    Pass 1 applies rules; lines repeated in the dump are chrome. With ``zones`` the body is the
+    densest region of prose (:func:`_main_region`); ``edge`` rules only count outside it. Above
+    it every line is chrome except the title; below it everything is footer. Inside it, only
+    runs of several short non-sentence lines (link lists) are removed: lone short lines mid-body
     are subheadings and stay.
     """
     z = rules.zones
@@ -284,7 +362,8 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
     # repeated short chrome ("Share", "Advertisement", section labels) anywhere
     counts: dict[str, int] = {}
     for line in lines:
-        if _words(line) <= z.get("repeated_max_words", 6) and not _ends_sentence(line):
+        if (_words(line) <= z.get("repeated_max_words", 6) or z.get("repeat_any", 0)) \
+                and (not _ends_sentence(line) or _words(line) <= z.get("repeat_sentence_max_words", 0)):
             counts[_fold(line)] = counts.get(_fold(line), 0) + 1
     for i, line in enumerate(lines):
         if kinds[i] is None and counts.get(_fold(line), 0) >= 2 and _fold(line):
@@ -295,36 +374,23 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
         # Without any body-like line we cannot tell chrome from content: rules only.
         return _Classified(lines, kinds, None)
 
-    # head zone
-    head_end = 0
-    while head_end < n:
-        line = lines[head_end]
-        if kinds[head_end] or edge_kinds[head_end]:
-            head_end += 1
-            continue
-        if _body_like(line, z) or _words(line) > z.get("head_max_words", 25):
-            break
-        head_end += 1
-    # tail zone
-    tail_start = n
-    while tail_start > head_end:
-        line = lines[tail_start - 1]
-        if kinds[tail_start - 1] or edge_kinds[tail_start - 1]:
-            tail_start -= 1
-            continue
-        if _ends_sentence(line) or _words(line) > z.get("tail_max_words", 15):
-            break
-        tail_start -= 1
-
+    # The article body is the densest contiguous run of prose: every line gets a score (long
+    # sentence-like lines positive, short non-sentence lines and rule hits negative) and the
+    # maximum-sum contiguous region is the body (Kadane). Everything above it is the head zone,
+    # everything below it the tail zone.
+    head_end, tail_start = _main_region(lines, kinds, edge_kinds, z)
     want = _fold(title) if title else None
-    cands = [i for i in range(head_end) if not kinds[i] and not edge_kinds[i] and _is_title_candidate(lines[i], z)]
+    # a headline often occurs twice in a dump (page heading + share/breadcrumb text), so lines
+    # only flagged as repeated stay candidates
+    cands = [i for i in range(head_end) if kinds[i] in (None, "repeated") and not edge_kinds[i]
+             and _is_title_candidate(lines[i], z)]
     pick = None
     if want is None and guess_title and cands:
         # the last headline-like line before the body: menus come first, title sits just above
         # byline/date/lead (benchmarks/cleaning.py: title EM 0.04 -> 0.19 on rendered dumps)
         pick = cands[-1]
     for i in range(head_end):
-        if kinds[i]:
+        if kinds[i] and i != pick:
             continue
         if edge_kinds[i]:
             kinds[i] = edge_kinds[i]
@@ -335,8 +401,8 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
         elif i == pick:
             found_title = line
             kinds[i] = "title"
-        elif not _ends_sentence(line):
-            # short non-sentence lines above the body: menus, section labels, teaser links
+        else:
+            # lines above the body: menus, section labels, teaser links and their blurbs
             kinds[i] = "navigation"
     for i in range(tail_start, n):
         if kinds[i]:

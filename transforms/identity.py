@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -50,7 +50,8 @@ def canonical_url(url: str | None) -> str | None:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
     ]
-    path = parts.path or "/"
+    # Percent-encode what a URL may not contain (spaces, controls); existing escapes stay as they are.
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~") or "/"
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 

@@ -8,6 +8,7 @@ pipeline (see `flows/model.py`), the `articles` frame, and returns frames shaped
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import polars as pl
@@ -83,6 +84,35 @@ class Annotations:
     mentions: pl.DataFrame
     entities: pl.DataFrame
     events: pl.DataFrame
+    failed: tuple[tuple[str, str], ...] = ()  # (article_id, reason) for articles NLP could not process
+
+    def for_run(self, run_id: str) -> "Annotations":
+        """The same annotations stamped with the run that loads them (they may come from a cache)."""
+        return dataclasses.replace(
+            self,
+            mentions=self.mentions.with_columns(pl.lit(run_id, pl.String).alias("run_id")),
+            events=self.events.with_columns(pl.lit(run_id, pl.String).alias("run_id")),
+            entities=self.entities.with_columns(pl.lit(run_id, pl.String).alias("first_seen_run")),
+        )
+
+
+def _docs(nlp, texts: list[str], ids: list[str], batch_size: int, n_process: int, failed: list[tuple[str, str]]):
+    """(index, Doc) for each text; a batch that raises is redone one text at a time so one bad
+    article costs itself, not the batch (its reason goes to `failed`)."""
+    done = 0
+    try:
+        for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+            yield done, doc
+            done += 1
+        return
+    except Exception:  # noqa: BLE001 - any component error; isolated per document below
+        pass
+    for i in range(done, len(texts)):
+        text = texts[i]
+        try:
+            yield i, nlp(text)
+        except Exception as exc:  # noqa: BLE001
+            failed.append((ids[i], f"nlp_failed: {type(exc).__name__}: {str(exc)[:300]}"))
 
 
 def annotate(
@@ -105,10 +135,17 @@ def annotate(
     mention_rows: list[dict] = []
     event_rows: list[dict] = []
     entities: dict[str, tuple[str, str, str | None]] = {}
-    docs = nlp.pipe(todo["text"].to_list(), batch_size=batch_size, n_process=n_process)
-    for aid, pub, doc in zip(ids, published, docs):
-        starts = sentence_starts(doc)
-        mentions = doc_mentions(doc, starts)
+    failed: list[tuple[str, str]] = []
+    texts = todo["text"].to_list()
+    for i, doc in _docs(nlp, texts, ids, batch_size, n_process, failed):
+        aid, pub = ids[i], published[i]
+        try:
+            starts = sentence_starts(doc)
+            mentions = doc_mentions(doc, starts)
+            doc_event_rows = [e.as_row() for e in doc_events(doc, aid, mentions, pub.date() if pub is not None else None)]
+        except Exception as exc:  # noqa: BLE001 - a rule bug costs one article, reported
+            failed.append((aid, f"nlp_failed: {type(exc).__name__}: {str(exc)[:300]}"))
+            continue
         for eid, row in entity_rows(mentions).items():
             if eid not in entities or (entities[eid][2] is None and row[2] is not None):
                 entities[eid] = row
@@ -125,8 +162,7 @@ def annotate(
             }
             for m in mentions
         )
-        pub_date = pub.date() if pub is not None else None
-        event_rows.extend(e.as_row() for e in doc_events(doc, aid, mentions, pub_date))
+        event_rows.extend(doc_event_rows)
     bookkeeping = [pl.lit(run_id).alias("run_id"), pl.lit(pipeline_version).alias("pipeline_version")]
     mentions_df = pl.DataFrame(
         mention_rows, schema={k: v for k, v in MENTION_SCHEMA.items() if k not in {"run_id", "pipeline_version"}}
@@ -141,4 +177,5 @@ def annotate(
         ],
         schema=ENTITY_SCHEMA,
     )
-    return Annotations(mentions_df.select(list(MENTION_SCHEMA)), entities_df, events_df.select(list(EVENT_SCHEMA)))
+    return Annotations(mentions_df.select(list(MENTION_SCHEMA)), entities_df, events_df.select(list(EVENT_SCHEMA)),
+                       tuple(failed))

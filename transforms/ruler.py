@@ -75,12 +75,15 @@ def apply(doc, ner=None, recased=None):
     """Rewrite `doc.ents` with the resolved entities; mark the Doc so it is not done twice."""
     from spacy.tokens import Span
 
-    named = resolve(doc, ner, recased)
+    from spacy.util import filter_spans
+
+    # Rules may propose overlapping spans (e.g. a gazetteer name inside a re-split span); keep
+    # the longest of each overlap so set_ents never sees a token twice.
+    named = filter_spans([Span(doc, e.start, e.end, label=e.label) for e in resolve(doc, ner, recased)])
     taken = {i for e in named for i in range(e.start, e.end)}
-    others = [Ent(e.start, e.end, e.label_) for e in doc.ents
+    others = [e for e in doc.ents
               if e.label_ not in NAMED_LABELS and not any(i in taken for i in range(e.start, e.end))]
-    spans = [Span(doc, e.start, e.end, label=e.label) for e in sorted(named + others, key=lambda e: e.start)]
-    doc.set_ents(spans, default="outside")
+    doc.set_ents(sorted(named + others, key=lambda e: e.start), default="outside")
     doc.user_data[DONE] = True
     return doc
 

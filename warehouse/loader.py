@@ -7,6 +7,7 @@ waits with back-off while another process holds it, and stages the batch as Parq
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import time
@@ -80,9 +81,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 _upsert_clause(con, "event_types", ["event_type"], event_types_frame(), set()))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
     con.execute(VIEWS_SQL.read_text())
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure without hiding it: when the COMMIT itself failed (disk full, I/O
+    error) DuckDB has already ended the transaction and a ROLLBACK would raise "no transaction is
+    active", replacing the real error (e.g. "No space left on device")."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -163,7 +174,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         _insert(con, "runs", batch.run, _upsert_clause(con, "runs", ["run_id"], batch.run, keep={"started_at"}))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
 
 
@@ -198,7 +209,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run: pl.DataFrame) -> None:
         _insert(con, "runs", run, _upsert_clause(con, "runs", ["run_id"], run, keep={"started_at"}))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
 
 
@@ -221,10 +232,51 @@ def stage_batch(staging_dir: Path, batch: LoadBatch, name: str) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for f in fields(batch):
-        getattr(batch, f.name).write_parquet(tmp / f"{f.name}.parquet")
+        frame = getattr(batch, f.name)
+        if f.name == "run" and "status" in frame.columns:  # what the runs row says once loaded from staging
+            frame = frame.with_columns(pl.lit("staged").alias("status"), pl.lit(
+                "warehouse was locked: batch staged, loaded by a later run").alias("message"))
+        frame.write_parquet(tmp / f"{f.name}.parquet")
+    _fsync_tree(tmp)
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
+    _fsync_dir(staging_dir)
     return final
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush the staged files before the rename publishes them (a power cut must not publish empty files)."""
+    for f in folder.iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def load_staged(db_path: Path, staging_dir: Path, *, timeout_s: float = 30.0) -> int:
+    """Load every staged batch, oldest first, one transaction each; a folder is removed only after
+    its COMMIT. A crash between the two loads it again next time: articles are upserted and their
+    child rows replaced, so a second load adds nothing. Returns the articles loaded."""
+    staged = list(staged_batches(staging_dir))
+    if not staged:
+        return 0
+    loaded = 0
+    con = connect(db_path, timeout_s=timeout_s)
+    try:
+        for folder, batch in staged:
+            load_batch(con, batch)
+            shutil.rmtree(folder)
+            loaded += batch.articles.height
+    finally:
+        con.close()
+    return loaded
 
 
 def staged_batches(staging_dir: Path) -> Iterator[tuple[Path, LoadBatch]]:
