@@ -14,26 +14,18 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dateline.cli import main
 from tests.conftest import ROOT
 from transforms.articles import build_articles
+from helpers import query as _q
 
 NOW = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 FR = ("Le gouvernement français a annoncé mardi de nouvelles mesures pour soutenir les agriculteurs "
       "touchés par la sécheresse. Les syndicats ont salué une décision attendue depuis des mois, "
       "mais ils demandent davantage d'aides pour les exploitations les plus fragiles du pays.")
 EN = "Officials in Kenya said the flood killed twelve people near Nairobi on {day}."
-
-
-def _q(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -409,3 +409,12 @@ def test_body_region_drops_trailing_chrome_blocks_with_sentences() -> None:
     assert art.text == "\n\n".join([BODY1, BODY2, BODY3])
     removed = {r.text for r in art.removed}
     assert set(chrome) | set(tail) <= removed
+
+
+def test_a_single_paragraph_ending_in_a_credit_like_tag_is_not_cleaned_to_nothing():
+    line = ("Try not to look down. A video editor cut the actor's falling scene into a jump through "
+            "a dozen famous films, from space operas to superhero sagas, and even catches the attention "
+            "of a certain wizard on the way. Maybe he should borrow his broom. H/T-Some Blog")
+    cleaned = clean_text_dump(line)
+    assert cleaned.text == line
+    assert not cleaned.removed

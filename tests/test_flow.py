@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from conftest import SAMPLES
+from helpers import query as q
 
 BOILERPLATE = [
     "Skip to main content",
@@ -42,14 +43,6 @@ def sample_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("wh") / "dateline.duckdb"
     _run([SAMPLES], db)
     return db
-
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_samples_load_one_article_without_boilerplate(sample_db):

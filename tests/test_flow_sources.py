@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import CORPORA
 from http_server import LocalServer, static
+from helpers import query as _q
 
 GUARDIAN = CORPORA / "feeds" / "rss-parser" / "input" / "guardian.rss"
 
@@ -20,14 +19,6 @@ WIRE = ("The United Nations Security Council met on Monday to discuss the escala
         "act quickly, while the Russian envoy warned against outside interference in the country's "
         "internal affairs. Aid agencies say more than two hundred thousand people have fled their homes "
         "since the offensive began, and food supplies in the main city are running low.")
-
-
-def _q(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 PAGE = CORPORA / "html" / "mozilla_readability" / "guardian-1" / "source.html.gz"

@@ -7,7 +7,6 @@ import datetime as dt
 from collections import Counter
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import duckdb
 
 from dateline.cli import main
+from helpers import query as _q, write_jsonl as _jsonl
 
 GOOD = [
     "Protesters marched through Paris on Monday to denounce the new pension law.",
     "The German government announced new sanctions against Russia on Tuesday.",
     "Officials in Kenya said the flood killed twelve people near Nairobi.",
 ]
-
-
-def _jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def _q(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_two_bad_of_five_load_three_and_quarantine_two_with_reasons(tmp_path, capsys):

@@ -22,6 +22,7 @@ import pytest
 from dateline.cli import main
 from tests.conftest import ROOT
 from warehouse import loader
+from helpers import query as _q, write_jsonl as _jsonl
 
 STORIES = [
     "Protesters marched through Paris on Monday to denounce the new pension law.",
@@ -33,22 +34,9 @@ STORIES = [
 ]
 
 
-def _jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def _rows(n: int, prefix: str = "") -> list[dict]:
     return [{"id": f"{prefix}{i}", "url": f"https://news.example/{prefix}{i}", "published_at": "2024-03-01",
              "text": f"{STORIES[i % len(STORIES)]} Report number {prefix}{i} from the wire."} for i in range(n)]
-
-
-def _q(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _counts(db: Path) -> dict[str, int]:

@@ -547,6 +547,8 @@ def clean_text_dump(text: str, title: str | None = None) -> CleanArticle:
     lines = _split_lines(text)
     classified = _classify(lines, rules, title_n or None, zones=True, guess_title=True)
     body, removed = _assemble(classified)
+    if not body:
+        body, removed = _keep_prose_when_nothing_left(removed)
     return CleanArticle(
         text=body,
         title=title_n or classified.title,
@@ -556,6 +558,17 @@ def clean_text_dump(text: str, title: str | None = None) -> CleanArticle:
         site_name=None,
         removed=removed,
     )
+
+
+def _keep_prose_when_nothing_left(removed: tuple[Removed, ...]) -> tuple[str, tuple[Removed, ...]]:
+    """An article is never cleaned to nothing while it has prose: if every line was removed,
+    lines of 20+ words are put back (a one-paragraph item that ends in a credit-like tag is
+    still the article, not a photo caption)."""
+    prose = [r for r in removed if r.kind != "title" and _words(r.text) >= 20]
+    if not prose:
+        return "", removed
+    kept = {id(r) for r in prose}
+    return "\n\n".join(r.text for r in prose), tuple(r for r in removed if id(r) not in kept)
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.entities import doc_mentions, entity_rows, sentence_starts
-from transforms.events import Event, doc_events
+from transforms.events import doc_events
 
 MENTION_SCHEMA: dict[str, pl.DataType] = {
     "article_id": pl.String,
