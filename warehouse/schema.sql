@@ -7,7 +7,7 @@ create table if not exists runs (
     flow_run_name       varchar,
     started_at          timestamptz,
     finished_at         timestamptz,
-    status              varchar,               -- running | completed | failed
+    status              varchar,               -- running | completed | failed | staged (loaded later from staging)
     sources             varchar[],
     articles_in         integer,               -- rows read from sources (after in-batch de-duplication)
     articles_new        integer,               -- articles inserted or re-processed
