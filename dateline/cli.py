@@ -82,10 +82,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.runners import task_runner
+    from flows.fetch import policy_from_settings
     from flows.sources import SourceError, resolve_sources
 
     try:
-        resolve_sources(args.sources, settings.fetch_policy())  # fail fast on a bad spec, before Prefect starts
+        resolve_sources(args.sources, policy_from_settings(settings))  # fail fast on a bad spec, before Prefect starts
     except SourceError as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return 2
@@ -209,10 +210,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from flows.fetch import policy_from_settings
     from flows.sources import SourceProblem, read_one
     from transforms.articles import clean_record
 
-    item = read_one(args.path, Settings.from_env().fetch_policy())
+    item = read_one(args.path, policy_from_settings(Settings.from_env()))
     if isinstance(item, SourceProblem):
         print(f"dateline: {item.record_key}: {item.reason}", file=sys.stderr)
         return 1

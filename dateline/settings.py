@@ -56,19 +56,6 @@ class Settings:
         """Where the GX project lives: its validation results and Data Docs are per warehouse."""
         return self.gx_dir if self.gx_dir is not None else self.db_path.parent
 
-    def fetch_policy(self):
-        """The HTTP fetch policy: refuses non-global addresses unless explicitly allowed."""
-        from flows.fetch import FetchPolicy
-
-        split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip())  # noqa: E731
-        return FetchPolicy(
-            timeout_s=self.fetch_timeout_s,
-            max_bytes=self.fetch_max_bytes,
-            max_decompressed_bytes=int(self.fetch_max_bytes * 2.5),
-            allow_hosts=frozenset(split(self.fetch_allow_hosts)),
-            allow_networks=split(self.fetch_allow_networks),
-        )
-
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (the object itself is immutable)."""
         return dataclasses.replace(self, **changes)

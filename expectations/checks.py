@@ -21,7 +21,6 @@ ROW = "_row"
 FORWARD_LOOKING_MODALITIES = frozenset({"predicted", "conditional"})
 """Events with these modalities may be dated after their article (they talk about the future)."""
 
-DERIVED_PREFIX = "_"
 
 
 def with_row_index(frame: pl.DataFrame) -> pl.DataFrame:
@@ -129,8 +128,3 @@ def event_checks(
         pl.col("_article_text").str.len_chars().cast(pl.Int64).alias("_article_text_len"),
         date_ok.alias("_date_ok"),
     ).drop("_article_text", "_article_published_at", "_in_batch")
-
-
-def strip_derived(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop every derived column (leading underscore); schema.sql has none."""
-    return frame.drop([c for c in frame.columns if c.startswith(DERIVED_PREFIX)])

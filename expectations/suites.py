@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,10 +25,13 @@ ENTITY_LABELS: tuple[str, ...] = (
 )  # fmt: skip
 """spaCy's OntoNotes NER labels."""
 
-PLOVER_TYPES: tuple[str, ...] = (
-    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
-)  # fmt: skip
+def plover_types() -> tuple[str, ...]:
+    """The 16 PLOVER types, from the event ontology the extractor codes with (event_types.csv)."""
+    from transforms.lexicon import load_event_types
+
+    return tuple(load_event_types())
+
+
 MODALITIES: tuple[str, ...] = ("asserted", "predicted", "conditional", "negated", "claimed")
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year", "none")
 QUAD_CLASSES: tuple[int, ...] = (1, 2, 3, 4)
@@ -43,12 +45,11 @@ ENTITY_QUARANTINED = "entities.parent_quarantined"
 """Cascade reasons: the row may be fine itself, but what it points at was not loaded."""
 
 
-@lru_cache(maxsize=1)
 def iso3_codes() -> tuple[str, ...]:
-    """ISO 3166-1 alpha-3 codes from pycountry plus XKX (Kosovo, user-assigned but in wide use)."""
-    import pycountry  # lazily: only validation needs it
+    """ISO 3166-1 alpha-3 codes plus XKX: the same list the gazetteer may emit."""
+    from transforms.gazetteer import valid_iso3
 
-    return tuple(sorted({c.alpha_3 for c in pycountry.countries} | {"XKX"}))
+    return tuple(sorted(valid_iso3()))
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def event_checks() -> list[Check]:
         _not_null(t, "event_id"),
         _unique(t, "event_id"),
         _not_null(t, "event_type"),
-        _in_set("events.event_type.plover", "event_type", PLOVER_TYPES),
+        _in_set("events.event_type.plover", "event_type", plover_types()),
         _not_null(t, "quad_class"),
         _in_set("events.quad_class.in_set", "quad_class", QUAD_CLASSES),
         _not_null(t, "confidence"),

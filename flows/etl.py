@@ -30,6 +30,7 @@ from prefect.artifacts import (
 )
 
 from dateline.settings import Settings
+from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
 from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
 from transforms.articles import ArticlesBatch, build_articles
@@ -232,7 +233,7 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     run_id, run_name = _flow_run_identity()
     started = _now()
     counts = RunCounts()
-    resolved = resolve_sources(sources, settings.fetch_policy())
+    resolved = resolve_sources(sources, policy_from_settings(settings))
     run = _Run(run_id, run_name, sources, counts, settings, started, total=estimate_records(resolved))
     try:
         run.locked = _record_start(run)

@@ -13,7 +13,6 @@ plus `source_key` (`<feed>#<item id>` or `<list>:<line>`) and `source_path` (the
 from __future__ import annotations
 
 import collections
-import gzip
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 import httpx
 
 from flows.fetch import FetchError, FetchPolicy, FetchResult, fetch, make_client
-from flows.sources import SourceItem, SourceProblem
+from flows.sources import SourceItem, SourceProblem, read_capped
 from transforms.decode import decode_bytes, looks_binary
 from transforms.feed import NotAFeed, parse_feed
 
@@ -73,18 +72,6 @@ def is_url_list(path: Path) -> bool:
         return False
     lines = _url_lines(data)
     return bool(lines) and all(is_url(line) and " " not in line for _, line in lines)
-
-
-def _read_file(path: Path, cap: int) -> bytes:
-    if path.stat().st_size > cap:
-        raise ValueError(f"file larger than {cap} bytes")
-    if path.name.lower().endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(cap + 1)
-        if len(data) > cap:
-            raise ValueError(f"decompressed size over {cap} bytes")
-        return data
-    return path.read_bytes()
 
 
 def _page_record(page: FetchResult, url: str) -> dict[str, Any] | str:
@@ -194,7 +181,7 @@ class FeedSource:
             result = fetcher.get(self.spec.strip(), FEED_ACCEPT)
             return result.content, result.headers.get("content-type"), result.final_url
         path = Path(self.spec)
-        return _read_file(path, MAX_FEED_FILE_BYTES), None, ""
+        return read_capped(path, MAX_FEED_FILE_BYTES), None, ""
 
     def _read(self, fetcher: _Fetcher) -> Iterator[SourceItem]:
         try:
@@ -300,7 +287,7 @@ class UrlListSource:
 
     def read(self) -> Iterator[SourceItem]:
         try:
-            data = _read_file(Path(self.path), MAX_URL_LIST_BYTES)
+            data = read_capped(Path(self.path), MAX_URL_LIST_BYTES)
         except (OSError, ValueError, EOFError) as exc:
             yield SourceProblem(self.name, self.name, f"cannot read URL list: {exc}")
             return

@@ -663,3 +663,15 @@ def fetch(url: str, policy: FetchPolicy | None = None, client: httpx.Client | No
     finally:
         if own:
             client.close()
+
+
+def policy_from_settings(settings) -> FetchPolicy:
+    """The fetch policy a run's settings ask for: non-global addresses refused unless allowed."""
+    split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip())  # noqa: E731
+    return FetchPolicy(
+        timeout_s=settings.fetch_timeout_s,
+        max_bytes=settings.fetch_max_bytes,
+        max_decompressed_bytes=int(settings.fetch_max_bytes * 2.5),
+        allow_hosts=frozenset(split(settings.fetch_allow_hosts)),
+        allow_networks=split(settings.fetch_allow_networks),
+    )

@@ -55,15 +55,15 @@ def _kind(path: Path) -> str | None:
     return next((kind for suffix, kind in ARTICLE_KINDS.items() if name.endswith(suffix)), None)
 
 
-def _read_bytes(path: Path) -> bytes:
-    """File bytes, gunzipped when named .gz, refusing anything over MAX_FILE_BYTES."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError(f"file larger than {MAX_FILE_BYTES} bytes")
+def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
+    """File bytes, gunzipped when named .gz, refusing anything over `cap` (also after gunzip)."""
+    if path.stat().st_size > cap:
+        raise ValueError(f"file larger than {cap} bytes")
     if path.name.lower().endswith(".gz"):
         with gzip.open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise ValueError(f"decompressed size over {MAX_FILE_BYTES} bytes")
+            data = fh.read(cap + 1)
+        if len(data) > cap:
+            raise ValueError(f"decompressed size over {cap} bytes")
         return data
     return path.read_bytes()
 
@@ -98,7 +98,7 @@ class FileSource:
             yield SourceProblem(self.name, self.name, f"unsupported file type: {self.path.name}")
             return
         try:
-            data = _read_bytes(self.path)
+            data = read_capped(self.path)
         except (OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
             yield SourceProblem(self.name, self.name, f"cannot read file: {exc}")
             return

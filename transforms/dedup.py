@@ -159,6 +159,9 @@ class MinHashIndex:
     def __len__(self) -> int:
         return len(self._sigs)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._sigs
+
     def _keys(self, sig: np.ndarray) -> Iterable[tuple[int, bytes]]:
         if sig.shape != (self.num_perm,):
             raise ValueError(f"signature has {sig.shape[0]} values, index expects {self.num_perm}")
@@ -249,7 +252,7 @@ def assign_dup_of(
         root = (roots.get(hits[0]) or hits[0]) if hits else None
         out.append(root)
         roots[key] = root
-        if key not in index._sigs:
+        if key not in index:
             index.add(key, sig)
         sigs.append(sig)
     return out, sigs

@@ -712,6 +712,12 @@ def _obligations(sent, candidates: dict) -> dict[int, tuple]:
     return out
 
 
+def _actor_columns(role: str, actor: "Actor | None") -> dict:
+    """The `actorN_*` columns of an event for one role (all null without an actor)."""
+    fields = ("text", "entity_id", "country", "sector", "start", "end")
+    return {f"{role}_{f}": (getattr(actor, f) if actor else None) for f in fields}
+
+
 def doc_events(
     doc,
     article_id: str,
@@ -796,12 +802,8 @@ def doc_events(
                     cameo_code=cameo_code,
                     quad_class=etype.quad_class,
                     intensity=etype.intensity,
-                    actor1_text=actor1.text if actor1 else None,
-                    actor1_entity_id=actor1.entity_id if actor1 else None,
-                    actor1_country=actor1.country if actor1 else None,
-                    actor2_text=actor2.text if actor2 else None,
-                    actor2_entity_id=actor2.entity_id if actor2 else None,
-                    actor2_country=actor2.country if actor2 else None,
+                    **_actor_columns("actor1", actor1),
+                    **_actor_columns("actor2", actor2),
                     location_text=place.text if place else None,
                     location_country=place.country_code if place else None,
                     event_date=when.value,
@@ -813,12 +815,6 @@ def doc_events(
                     confidence=round(min(max(confidence, 0.0), 1.0), 3),
                     trigger_start=t_start,
                     trigger_end=t_end,
-                    actor1_sector=actor1.sector if actor1 else None,
-                    actor2_sector=actor2.sector if actor2 else None,
-                    actor1_start=actor1.start if actor1 else None,
-                    actor1_end=actor1.end if actor1 else None,
-                    actor2_start=actor2.start if actor2 else None,
-                    actor2_end=actor2.end if actor2 else None,
                     location_entity_id=place.entity_id if place else None,
                     is_historical=_historical(when, token, published),
                 )

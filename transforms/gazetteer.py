@@ -190,14 +190,6 @@ def lookup(text: str) -> Place | None:
     return _table().get(normalise_key(text))
 
 
-def country_name(iso3: str) -> str | None:
-    """Display name for an ISO3 code ("PRK" → "North Korea")."""
-    for place in _table().values():
-        if place.iso3 == iso3:
-            return place.country
-    return None
-
-
 @lru_cache(maxsize=1)
 def valid_iso3() -> frozenset[str]:
     """All ISO 3166 alpha-3 codes plus XKX (Kosovo), for validation."""
