@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BBC = ROOT.parent / "shared" / "corpora" / "articles" / "bbc_news" / "bbc"
-TABLES = ("articles", "mentions", "events", "removed_spans", "article_signatures")
+TABLES = ("articles", "mentions", "events", "removed_spans", "article_signatures", "raw_fingerprints")
 
 
 def prepare_corpus(n: int, dest: Path) -> Path:
@@ -144,7 +144,8 @@ def snapshot(db: Path) -> Snapshot:
         ).fetchall())
         totals = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
         keys = {"articles": "article_id", "mentions": "article_id, mention_idx", "events": "event_id",
-                "removed_spans": "article_id, span_idx", "article_signatures": "article_id"}
+                "removed_spans": "article_id, span_idx", "article_signatures": "article_id",
+                "raw_fingerprints": "raw_hash"}
         distinct = {t: con.execute(f"select count(*) from (select distinct {k} from {t})").fetchone()[0]
                     for t, k in keys.items()}
         entities = con.execute("select count(*) from entities").fetchone()[0]

@@ -16,8 +16,8 @@ chosen by `--select`:
   - `all`: type counts as right if any event has the gold type (an upper bound, not a score).
 Gold country codes: a record's source (target) country is right when the chosen event's
 actor1_country (actor2_country) is one of the gold actors' codes. Only records whose gold actors have
-an ISO-3166 alpha-3 code count (IGO/NGO and other non-country codes are left out); two non-ISO
-codes in the gold file are normalised (JAP→JPN, ITL→ITA). A record with no event counts as wrong.
+an ISO-3166 alpha-3 code count (IGO/NGO, IMG and other non-country codes are left out, checked
+against the ISO list); two non-ISO codes in the gold file are normalised (JAP→JPN, ITL→ITA). A record with no event counts as wrong.
 
 MEANTIME (`meantime_en.docs.jsonl`, 120 Wikinews articles; gold annotation covers sentences 0–5 =
 title, date line and the first four body sentences, so only those are scored):
@@ -87,13 +87,20 @@ def choose(events, doc, how: str):
 
 
 def _codes(actors) -> set[str]:
+    """Gold ISO-3166 alpha-3 codes of a record's actors.
+
+    Validated against the ISO list, not just a blocklist: the gold also uses non-country codes
+    such as IMG (international militarised group) that no country code can ever match.
+    """
     if not isinstance(actors, list):
         return set()
+    from transforms.gazetteer import valid_iso3
+
     out = set()
     for a in actors:
         code = (a.get("code") or "").strip().upper() if isinstance(a, dict) else ""
         code = GOLD_CODE_FIX.get(code, code)
-        if len(code) == 3 and code not in NOT_COUNTRIES:
+        if len(code) == 3 and code not in NOT_COUNTRIES and code in valid_iso3():
             out.add(code)
     return out
 

@@ -22,12 +22,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the dateline-etl flow over files, folders, feeds and URLs")
     run.add_argument("sources", nargs="+",
-                     help="files or folders of .txt, .html(.gz), .jsonl, .csv; feeds (.xml/.rss/.atom or URL); "
+                     help="files or folders of .txt, .html(.gz), .jsonl, .csv, Reuters .sgm; feeds (.xml/.rss/.atom or URL); "
                           "article URLs; .txt lists of URLs")
     run.add_argument("--db", type=Path, default=defaults.db_path, help="DuckDB file (default: %(default)s)")
     run.add_argument("--model", default=None, help="spaCy model package (default: %s)" % defaults.model)
     run.add_argument("--batch-size", type=int, default=None, help="articles per task")
-    run.add_argument("--n-process", type=int, default=None, help="spaCy worker processes")
+    run.add_argument("--n-process", type=int, default=None, help="NLP worker processes (a pool; each loads the model once; 2 uses both cores here)")
     run.add_argument("--quarantine-threshold", type=float, default=None,
                      help="fail a batch when more than this share is quarantined (default 0.5)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -145,6 +145,11 @@ class _GxRunner:
             )
 
 
+def local_docs_index(root: Path) -> Path:
+    """Where the Data Docs of the GX project under `root` start (GX keeps its files in root/gx)."""
+    return Path(root) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
 class GxProject(_GxRunner):
     """A file-backed GX project under `root`: suites saved as JSON, results stored, Data Docs.
 
@@ -193,7 +198,7 @@ class GxProject(_GxRunner):
     def build_data_docs(self) -> Path:
         """Render Data Docs for the stored suites and results; returns the local index.html."""
         self.context.build_data_docs()
-        index = self.gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        index = local_docs_index(self.root)
         if not index.exists():  # pragma: no cover - a custom site config
             urls = [s["site_url"] for s in self.context.get_docs_sites_urls() if s.get("site_url")]
             if urls and urls[0].startswith("file://"):
@@ -346,6 +351,17 @@ def _bad_keys(frame: pl.DataFrame, column: str, reasons: dict[int, list[str]]) -
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+def nothing_to_validate(tables: BatchTables) -> ValidationOutcome:
+    """The outcome for a batch with no rows (every article unchanged): GX is not run for it."""
+    return ValidationOutcome(
+        passed=tables,
+        quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        results=pl.DataFrame(schema=RESULTS_SCHEMA),
+        articles_in=0,
+        articles_quarantined=0,
+    )
 
 
 def validate_batch(

@@ -33,8 +33,8 @@ from dateline.settings import Settings
 from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
 from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
-from transforms.articles import ArticlesBatch, build_articles
-from transforms.identity import stable_id
+from transforms.articles import ArticlesBatch, build_articles, fingerprint_salt
+from transforms.identity import record_fingerprint, stable_id
 from transforms.nlp import Annotations, annotate
 from warehouse import loader
 
@@ -116,16 +116,42 @@ def clean_articles(records: list[dict[str, Any]], run_id: str, settings: Setting
     )
 
 
-@task(name="unchanged-articles", retries=2, retry_delay_seconds=[1, 5])
-def unchanged_articles(article_ids: list[str], settings: Settings) -> set[str]:
-    """Ids whose content hash and pipeline version are already loaded: NLP is skipped for them."""
-    if not settings.db_path.exists():
-        return set()
-    con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
+@task(name="known-records", retries=2, retry_delay_seconds=[1, 5])
+def known_records(raw_hashes: list[str], settings: Settings) -> dict[str, str]:
+    """raw_hash → article_id of records already loaded by this pipeline version: not re-cleaned."""
+    if not raw_hashes or not settings.db_path.exists():
+        return {}
+    con = loader.connect(settings.db_path, read_only=True, timeout_s=settings.lock_timeout_s)
     try:
-        return {aid for aid, (_, version) in loader.known_hashes(con, article_ids).items() if version == settings.pipeline_version}
+        return loader.known_fingerprints(con, raw_hashes, settings.pipeline_version)
     finally:
         con.close()
+
+
+UNCHANGED_IF_SAME = ["content_hash", "pipeline_version", "url", "title", "byline", "published_at",
+                     "language", "external_id", "source"]
+"""An article whose clean text and these fields are as loaded needs no NLP (event dates depend on
+published_at, so a changed date re-processes the article)."""
+
+
+@task(name="unchanged-articles", retries=2, retry_delay_seconds=[1, 5])
+def unchanged_articles(articles: pl.DataFrame, settings: Settings) -> set[str]:
+    """Ids already loaded with the same clean text, metadata and pipeline version: NLP is skipped
+    for them. Catches a record that changed only outside what Dateline keeps (a page's ads)."""
+    if articles.height == 0 or not settings.db_path.exists():
+        return set()
+    con = loader.connect(settings.db_path, read_only=True, timeout_s=settings.lock_timeout_s)
+    try:
+        stored = loader.stored_articles(con, articles["article_id"].to_list(), UNCHANGED_IF_SAME)
+    finally:
+        con.close()
+    if stored.height == 0:
+        return set()
+    mine = articles.select("article_id", *UNCHANGED_IF_SAME)
+    stored = stored.with_columns(pl.col("published_at").cast(mine.schema["published_at"])).cast(
+        {c: mine.schema[c] for c in mine.columns if c != "published_at"})
+    same = mine.join(stored, on=mine.columns, how="semi", nulls_equal=True)
+    return set(same["article_id"].to_list())
 
 
 def _nlp_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
@@ -138,7 +164,15 @@ def _nlp_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 @task(name="mentions-entities-events", cache_key_fn=_nlp_cache_key, persist_result=True,
       cache_expiration=dt.timedelta(days=2))
 def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
-    """One spaCy pass per article: mentions, canonical entities, events (cached by content)."""
+    """One spaCy pass per article: mentions, canonical entities, events (cached by content).
+
+    With n_process > 1 the batch goes to a pool of worker processes that keep the model loaded;
+    the flow keeps n_process + 1 batches in flight so no worker waits for the next one.
+    """
+    if settings.n_process > 1:
+        from flows.nlp_pool import annotate_in_pool
+
+        return annotate_in_pool(articles, settings)
     nlp = load_pipeline(settings.model, settings.use_blis)
     return annotate(
         nlp,
@@ -146,7 +180,6 @@ def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
         run_id="",
         pipeline_version=settings.pipeline_version,
         batch_size=settings.nlp_batch_size,
-        n_process=settings.n_process,
     )
 
 
@@ -157,6 +190,13 @@ def validate(articles: pl.DataFrame, ann: Annotations, settings: Settings):
 
     tables = BatchTables(articles=articles, mentions=ann.mentions, events=ann.events, entities=ann.entities)
     return validate_batch(tables, now=_now(), context=_gx_project(settings))
+
+
+def _nothing_to_validate(articles: pl.DataFrame, ann: Annotations):
+    from expectations.validate import BatchTables, nothing_to_validate
+
+    return nothing_to_validate(BatchTables(articles=articles, mentions=ann.mentions, events=ann.events,
+                                           entities=ann.entities))
 
 
 @lru_cache(maxsize=4)
@@ -175,6 +215,17 @@ def _gx_project(settings: Settings):
 def data_docs(settings: Settings) -> Path:
     """Rebuild Great Expectations' Data Docs (static HTML) for the run's validations."""
     return _gx_project(settings).build_data_docs()
+
+
+def _data_docs_for(run: "_Run") -> Path:
+    """Rebuild Data Docs when this run validated anything; an unchanged re-run keeps the last ones
+    (rendering them costs seconds, and no result changed)."""
+    from expectations.validate import local_docs_index
+
+    index = local_docs_index(run.settings.gx_root)
+    if run.validated == 0 and index.exists():
+        return index
+    return data_docs(run.settings)
 
 
 @task(name="load", retries=0)
@@ -265,7 +316,7 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
         raise
     summary = summarize(settings.db_path, run_id, counts)
     with counts.timed("data_docs"):
-        summary["data_docs"] = str(data_docs(settings))
+        summary["data_docs"] = str(_data_docs_for(run))
     summary["run"]["seconds"] = {k: round(v, 3) for k, v in counts.seconds.items()}
     con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     try:
@@ -309,6 +360,7 @@ class _Run:
     dup_roots: dict[str, str | None] = field(default_factory=dict)
     locked: str | None = None  # the warehouse was locked at the start: stage every batch, touch no file
     staged: int = 0
+    validated: int = 0  # articles that went through GX (none on an unchanged re-run: Data Docs kept)
 
     def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""
@@ -340,8 +392,10 @@ class _Prepared:
     size: int
     problems: list[SourceProblem]
     cleaned: ArticlesBatch
-    unchanged: set[str]
+    unchanged: set[str]  # cleaned, but the same clean text is loaded: NLP skipped
     todo: pl.DataFrame
+    skipped: int = 0  # articles whose records are identical to loaded ones: not even cleaned
+    skipped_duplicates: int = 0  # further skipped records of the same articles
 
 
 def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
@@ -355,14 +409,37 @@ def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
         logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
     for r in records:
         counts.add_source(str(r.get("source_path") or r.get("source")), "records")
+    with counts.timed("unchanged"):
+        salt = fingerprint_salt(run.settings.pipeline_version, run.settings.max_chars,
+                                run.settings.default_published_tz)
+        hashes = [record_fingerprint(r, salt) for r in records]
+        known = {} if run.locked else known_records(hashes, run.settings)
     with counts.timed("clean"):
-        cleaned = clean_articles(records, run.run_id, run.settings)
+        cleaned, skipped = _clean_fresh(records, hashes, known, run)
     for rej in cleaned.rejects:
         logger.warning("source %s: article %s quarantined: %s", rej.source, rej.record_key, "; ".join(rej.reasons))
     with counts.timed("unchanged"):
-        unchanged = set() if run.locked else unchanged_articles(cleaned.articles["article_id"].to_list(), run.settings)
+        unchanged = set() if run.locked else unchanged_articles(cleaned.articles, run.settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
-    return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo)
+    skipped_ids = {known[h] for h in skipped}
+    return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo,
+                     skipped=len(skipped_ids), skipped_duplicates=len(skipped) - len(skipped_ids))
+
+
+def _clean_fresh(records: list[dict[str, Any]], hashes: list[str], known: dict[str, str],
+                 run: "_Run") -> tuple[ArticlesBatch, list[str]]:
+    """Clean the records not loaded before; returns the batch and the hashes of skipped records.
+
+    A known record whose article a new record of this batch also writes is cleaned again with
+    it, so "the last record wins" holds inside the batch as it did before skipping existed.
+    """
+    fresh = [r for r, h in zip(records, hashes) if h not in known]
+    cleaned = clean_articles(fresh, run.run_id, run.settings)
+    new_ids = set(cleaned.articles["article_id"].to_list())
+    keep = [h not in known or known[h] in new_ids for h in hashes]
+    if any(h in known and k for h, k in zip(hashes, keep)):
+        cleaned = clean_articles([r for r, k in zip(records, keep) if k], run.run_id, run.settings)
+    return cleaned, [h for h, k in zip(hashes, keep) if not k]
 
 
 def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
@@ -374,7 +451,8 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
         logger.warning("article %s quarantined: %s", aid, reason)
     todo = prep.todo.filter(~pl.col("article_id").is_in(list(failed_nlp)))
     with counts.timed("validate"):
-        outcome = validate(todo, ann, settings)
+        outcome = validate(todo, ann, settings) if todo.height else _nothing_to_validate(todo, ann)
+    run.validated += todo.height
     rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in prep.problems]
     rows += [("articles", r["article_id"], json.dumps(r, default=str, ensure_ascii=False)[:20000],
               [failed_nlp[r["article_id"]]], r["source_path"])
@@ -393,9 +471,10 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
     whole_sources = sum(1 for p in prep.problems if p.record_key == p.source)
     bad_articles = (len(prep.problems) - whole_sources + len(prep.cleaned.rejects) + len(failed_nlp)
                     + outcome.articles_quarantined)
-    counts.articles_in += prep.size - whole_sources - prep.cleaned.duplicates
-    counts.articles_duplicate += prep.cleaned.duplicates
-    counts.articles_unchanged += len(prep.unchanged)
+    duplicates = prep.cleaned.duplicates + prep.skipped_duplicates
+    counts.articles_in += prep.size - whole_sources - duplicates
+    counts.articles_duplicate += duplicates
+    counts.articles_unchanged += len(prep.unchanged) + prep.skipped
     counts.articles_quarantined += bad_articles
     rows_in_batch = prep.size - whole_sources
     if rows_in_batch and bad_articles / rows_in_batch > settings.quarantine_threshold:
@@ -409,7 +488,12 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
     counts.articles_new += passed.articles.height
     counts.mentions_loaded += passed.mentions.height
     counts.events_loaded += passed.events.height
-    removed = prep.cleaned.removed.filter(pl.col("article_id").is_in(passed.articles["article_id"].to_list()))
+    loaded_ids = passed.articles["article_id"].to_list()
+    removed = prep.cleaned.removed.filter(pl.col("article_id").is_in(loaded_ids))
+    fingerprints = prep.cleaned.fingerprints.filter(pl.col("article_id").is_in(loaded_ids + list(prep.unchanged)))
+    if passed.articles.height == 0 and quarantine.height == 0 and fingerprints.height == 0:
+        logger.info("batch %d: nothing new (%d unchanged)", prep.n, len(prep.unchanged) + prep.skipped)
+        return
     with counts.timed("dedup"):
         articles, signatures = run.near_duplicates(passed.articles)
     batch = loader.LoadBatch(
@@ -419,6 +503,7 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
         entities=passed.entities,
         events=passed.events,
         removed_spans=removed,
+        fingerprints=fingerprints,
         quarantine=quarantine,
         dq_results=outcome.results.with_columns(pl.lit(run.run_id).alias("run_id")),
         run=_run_row(run.run_id, run.run_name, run.sources, counts, settings, "running", run.started),
@@ -434,6 +519,11 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
                 prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
 
 
+def nlp_window(settings: Settings) -> int:
+    """NLP tasks kept in flight: the configured number, or one more than the worker processes."""
+    return max(1, settings.nlp_inflight, settings.n_process + 1 if settings.n_process > 1 else 1)
+
+
 def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
     """Prepare → NLP → finish each batch, keeping up to `nlp_inflight` NLP tasks running.
 
@@ -442,7 +532,7 @@ def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
     driver (DuckDB has one writer).
     """
     inflight: deque[tuple[_Prepared, Any]] = deque()
-    window = max(1, run.settings.nlp_inflight)
+    window = nlp_window(run.settings)
     progress = _Progress(run.total, run.settings.progress)
 
     def drain_one() -> None:
@@ -454,7 +544,8 @@ def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
 
     for n, chunk in enumerate(batches):
         prep = _prepare(chunk, n, run)
-        inflight.append((prep, nlp_annotations.submit(prep.todo, run.settings)))
+        pending = nlp_annotations.submit(prep.todo, run.settings) if prep.todo.height else Annotations.empty()
+        inflight.append((prep, pending))
         while len(inflight) >= window:
             drain_one()
     while inflight:

@@ -26,8 +26,7 @@ def load_pipeline(model: str, use_blis: bool = False):
     import spacy
     from thinc.api import NumpyOps, set_current_ops
 
-    if not use_blis:
-        set_current_ops(NumpyOps(use_blis=False))
+    set_current_ops(NumpyOps(use_blis=use_blis))  # the layers take the ops current at load time
     try:
         nlp = spacy.load(model)
     except OSError as exc:

@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from transforms.dates import ResolvedDate, find_date_expressions, resolve_date
@@ -166,6 +166,9 @@ dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31))
 @settings(max_examples=150, deadline=None)
 @given(published=dates, target=dates)
 def test_month_day_without_year_lands_near_published(published, target):
+    # "February 29" has no occurrence within a year of most dates, so no answer can satisfy the
+    # bounds below; that leap-day ambiguity is not what this property is about.
+    assume((target.month, target.day) != (2, 29))
     text = target.strftime("%B ") + str(target.day)
     past = resolve_date(text, published, "past")
     future = resolve_date(text, published, "future")

@@ -104,3 +104,26 @@ def test_a_failing_component_costs_one_article_not_the_batch():
     ann = annotate(nlp, articles, run_id="r", pipeline_version="v")
     assert [a for a, _ in ann.failed] == ["b"]
     assert "component failed" in ann.failed[0][1]
+
+
+def test_gazetteer_compass_regions_and_news_demonyms():
+    assert (gazetteer.lookup("South Lebanon").iso3, gazetteer.lookup("South Lebanon").kind) == ("LBN", "region")
+    assert gazetteer.lookup("northern Iraq").iso3 == "IRQ"
+    assert gazetteer.lookup("South Korea").kind != "region"  # a country in its own right
+    assert gazetteer.lookup("North Texas") is None
+    assert gazetteer.lookup("Serb").iso3 == "SRB" and gazetteer.lookup("Croats").iso3 == "HRV"
+    assert gazetteer.lookup("Argentine").iso3 == "ARG"
+
+
+def test_listed_national_organisations_have_countries():
+    assert gazetteer.org_country("Hizbollah") == "LBN"
+    assert gazetteer.org_country("UNITA") == "AGO"
+    assert gazetteer.org_country("Tamil Tigers") == "LKA"
+    assert gazetteer.org_country("United Nations") is None and gazetteer.is_international("NATO")
+    assert not gazetteer.is_international("Hamas")
+
+
+def test_listed_org_and_metonym_mentions_carry_their_country(nlp):
+    got = {m.text: m.country_code for m in _mentions(nlp, "The Iranian-backed Hizbollah group and the Pentagon traded accusations.")}
+    assert got.get("Hizbollah") == "LBN"
+    assert got.get("Pentagon") == "USA"

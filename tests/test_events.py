@@ -210,3 +210,119 @@ def test_seed_article(nlp):
     refused = _one(events, "refused")
     assert refused.event_date is None  # "fell apart in 2019" is not the refusal's date
     assert not any(e.event_type == "SANCTION" for e in events)  # "sanctions relief"
+
+
+# ---- issue 5 accuracy rules (sentences written for the tests, not taken from any gold set)
+
+
+def test_background_clause_event_is_less_confident_than_the_main_act(nlp):
+    events = _events(nlp, "Italy recalled its ambassador from Serbia on Monday, a day after Serbian troops shelled a border town.")
+    recalled, shelled = _one(events, "recalled"), _one(events, "shelled")
+    assert (recalled.event_type, recalled.actor2_country) == ("SANCTION", "SRB")
+    assert recalled.confidence > shelled.confidence
+
+
+def test_purpose_infinitive_is_less_confident_than_the_act(nlp):
+    events = _events(nlp, "Farmers began a hunger strike outside parliament to demand the return of their land.")
+    assert _one(events, "strike").confidence > _one(events, "demand").confidence
+
+
+def test_intention_stated_by_an_unnamed_official_source_is_agree(nlp):
+    e = _one(_events(nlp, "Japan will give Kenya a loan of 10 million dollars, a government statement said."), "give")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("AGREE", "JPN", "KEN")
+
+
+def test_analysts_forecast_is_not_the_actors_threat(nlp):
+    e = _one(_events(nlp, "Analysts said Iran will attack tankers in the Gulf."), "attack")
+    assert (e.event_type, e.modality) == ("ASSAULT", "predicted")
+
+
+def test_negated_intention_to_concede_is_a_refusal(nlp):
+    e = _one(_events(nlp, "The government said it would not meet the strikers' demands."), "meet")
+    assert (e.event_type, e.negated) == ("REJECT", True)
+
+
+def test_conditional_may_reduce_relations_is_a_threat_but_announced_cut_is_a_sanction(nlp):
+    e = _one(_events(nlp, "France may suspend aid to Chad if the elections are postponed."), "suspend")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("THREATEN", "FRA", "TCD")
+    e = _one(_events(nlp, "Canada announced it would suspend all aid to Haiti."), "suspend")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("SANCTION", "CAN", "HTI")
+
+
+def test_must_clause_of_a_message_noun_is_a_request(nlp):
+    e = _one(_events(nlp, "The president sent a clear message to Iran that it must stop enrichment."), "sent")
+    assert (e.event_type, e.actor2_country) == ("REQUEST", "IRN")
+    assert e.actor1_country is None  # Iran is the addressee, not the speaker's country
+
+
+def test_demand_target_is_the_subject_of_its_that_clause(nlp):
+    e = _one(_events(nlp, "The opposition demanded that the Kenyan government release the detainees."), "demanded")
+    assert (e.event_type, e.actor2_country) == ("REQUEST", "KEN")
+
+
+def test_actor_of_unstated_nationality_is_domestic_unless_the_country_is_the_counterpart(nlp):
+    e = _one(_events(nlp, "President Smith imposed a curfew in Nairobi on Friday."), "imposed")
+    assert (e.event_type, e.actor1_country) == ("COERCE", "KEN")
+    assert _one(_events(nlp, "President Smith met Kenyan leader Jones on Friday."), "met").actor1_country is None
+    e = _one(_events(nlp, "Police opened an investigation into crimes committed by Croat forces."), "opened")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("ACCUSE", None, "HRV")
+
+
+def test_ethnic_group_is_coded_to_the_country_it_lives_in(nlp):
+    e = _one(_events(nlp, "Ethnic Serbs in Kosovo protested against the election."), "protested")
+    assert (e.event_type, e.actor1_country) == ("PROTEST", "XKX")
+
+
+def test_country_from_an_attached_postmodifier(nlp):
+    e = _one(_events(nlp, "Fighters loyal to the Syrian government attacked the town."), "attacked")
+    assert e.actor1_country == "SYR"
+
+
+def test_protest_without_target_is_aimed_at_the_place(nlp):
+    e = _one(_events(nlp, "Students demonstrated in Belgrade on Monday."), "demonstrated")
+    assert (e.actor2_text, e.actor2_country) == ("Belgrade", "SRB")
+
+
+def test_passive_clause_does_not_inherit_an_agent_and_adjective_governor_passes_subject(nlp):
+    assert _one(_events(nlp, "Norway will help Sweden if it is attacked."), "attacked").actor1_country is None
+    e = _one(_events(nlp, "Norway is willing to send weapons to Ukraine."), "send")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("AGREE", "NOR", "UKR")
+    e = _one(_events(nlp, "Chinese troops are guilty of violating the ceasefire."), "violating")
+    assert (e.event_type, e.actor1_country) == ("ASSAULT", "CHN")
+
+
+def test_targets_through_of_and_a_participle_agent(nlp):
+    e = _one(_events(nlp, "Israel launched an invasion of Lebanon."), "launched")
+    assert (e.event_type, e.actor2_country) == ("ASSAULT", "LBN")
+
+
+def test_cue_inside_an_amount_of_the_object(nlp):
+    e = _one(_events(nlp, "Japanese volunteers handed over two tons of food to flood victims."), "handed")
+    assert (e.event_type, e.actor1_country) == ("AID", "JPN")
+
+
+def test_collective_cardinal_head_reaches_the_people(nlp):
+    e = _one(_events(nlp, "Hundreds of thousands of people marched in Seoul."), "marched")
+    assert (e.actor1_text, e.actor1_country, e.actor1_sector) == ("people", "KOR", "civilians")
+
+
+def test_visit_abroad_is_hosted_by_the_place_and_threat_target_is_who_must_comply(nlp):
+    e = _one(_events(nlp, "Kenyan President Ruto arrived in Addis Ababa on a state visit."), "arrived")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("CONSULT", "KEN", "ETH")
+    e = _one(_events(nlp, "Iran threatened to close the strait unless Washington lifted its sanctions."), "threatened")
+    assert (e.event_type, e.actor1_country, e.actor2_country) == ("THREATEN", "IRN", "USA")
+
+
+def test_trip_destination_and_topic_country_are_not_nationality_evidence(nlp):
+    e = _one(_events(nlp, "Minister Jones, on a visit to Japan, criticized the plan."), "criticized")
+    assert e.actor1_country is None
+
+
+def test_protest_verb_with_a_that_clause_is_a_complaint_about_its_subject(nlp):
+    e = _one(_events(nlp, "Human rights groups protested that Turkish police had beaten the detainees."), "protested")
+    assert (e.event_type, e.cameo_code, e.actor1_country, e.actor2_country) == ("ACCUSE", "114", None, "TUR")
+
+
+def test_demonstrate_that_is_not_a_demonstration(nlp):
+    events = _events(nlp, "The ministry must demonstrate to voters that it controls the budget.")
+    assert not [e for e in events if e.event_type == "PROTEST"]

@@ -58,3 +58,16 @@ def test_language_tags_normalise_to_iso639_1():
     assert normalise_language("deu") == "de"
     assert normalise_language("english") is None
     assert normalise_language("") is None
+
+
+def test_record_fingerprint_ignores_where_a_record_was_read_but_not_its_content():
+    from transforms.identity import record_fingerprint
+
+    rec = {"text": "Body", "title": "T", "published_at": "2024-01-01", "source_key": "a.jsonl:1", "source_path": "a.jsonl"}
+    same = dict(rec, source_key="b.jsonl:9", source_path="b.jsonl")
+    assert record_fingerprint(rec) == record_fingerprint(same)
+    for key, value in (("text", "Body!"), ("title", "T2"), ("published_at", "2024-01-02"), ("url", "https://x.org/")):
+        assert record_fingerprint(dict(rec, **{key: value})) != record_fingerprint(rec), key
+    assert record_fingerprint(rec, "v2|1000|UTC") != record_fingerprint(rec, "v1|1000|UTC")
+    # a field's value cannot leak into the next field's name
+    assert record_fingerprint({"a": "bc"}) != record_fingerprint({"ab": "c"})

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from transforms import clean
-from transforms.identity import article_id, canonical_url, content_hash, domain_of
+from transforms.identity import article_id, canonical_url, content_hash, domain_of, record_fingerprint
 
 ARTICLE_SCHEMA: dict[str, pl.DataType] = {
     "article_id": pl.String,
@@ -48,6 +48,11 @@ REMOVED_SCHEMA: dict[str, pl.DataType] = {
     "text": pl.String,
     "run_id": pl.String,
 }
+FINGERPRINT_SCHEMA: dict[str, pl.DataType] = {
+    "raw_hash": pl.String,
+    "article_id": pl.String,
+    "pipeline_version": pl.String,
+}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -69,6 +74,8 @@ class ArticlesBatch:
     removed: pl.DataFrame
     rejects: list[Reject]
     duplicates: int  # rows dropped because a later row in the batch had the same article_id
+    fingerprints: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FINGERPRINT_SCHEMA))
+    """raw_hash → article_id for every record that became (or was superseded by) an article row."""
 
 
 def parse_published(value: Any, default_tz: str = "UTC") -> tuple[dt.datetime | None, str]:
@@ -171,6 +178,8 @@ def build_articles(
     default_tz: str = "UTC",
 ) -> ArticlesBatch:
     """Clean each raw record into an article row; the last record wins for a repeated id."""
+    salt = fingerprint_salt(pipeline_version, max_chars, default_tz)
+    fingerprints: dict[str, str] = {}
     rows: dict[str, dict[str, Any]] = {}
     removed: dict[str, list[clean.Removed]] = {}
     rejects: list[Reject] = []
@@ -236,10 +245,18 @@ def build_articles(
             "ingested_at": now,
         }
         removed[aid] = list(cleaned.removed)
+        fingerprints[record_fingerprint(raw, salt)] = aid
     articles = pl.DataFrame(list(rows.values()), schema=ARTICLE_SCHEMA)
     removed_rows = [
         {"article_id": aid, "span_idx": i, "kind": r.kind, "text": r.text, "run_id": run_id}
         for aid, spans in removed.items()
         for i, r in enumerate(spans)
     ]
-    return ArticlesBatch(articles, pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA), rejects, duplicates)
+    fp = pl.DataFrame({"raw_hash": list(fingerprints), "article_id": list(fingerprints.values()),
+                       "pipeline_version": [pipeline_version] * len(fingerprints)}, schema=FINGERPRINT_SCHEMA)
+    return ArticlesBatch(articles, pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA), rejects, duplicates, fp)
+
+
+def fingerprint_salt(pipeline_version: str, max_chars: int, default_tz: str) -> str:
+    """What besides the record decides its article row: a change re-processes the record."""
+    return f"{pipeline_version}|{max_chars}|{default_tz}"

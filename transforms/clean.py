@@ -22,6 +22,8 @@ from typing import Any, Iterable
 import ftfy
 import yaml
 
+from transforms.dump_layout import LineShape, card_runs, teaser_run_start
+
 __all__ = [
     "CleanArticle",
     "Removed",
@@ -73,16 +75,24 @@ _H_SPACE = re.compile(r"[^\S\n]+")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 
 
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e\n\t]")
+"""Only these characters can be controls: the common case (printable ASCII) is never looked up."""
+
+
+def _control_char(match: re.Match[str]) -> str:
+    """Drop control, surrogate, private-use and unassigned characters; separators become line breaks."""
+    ch = match.group()
+    if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"):
+        return ch
+    return "\n" if ch in "\x0b\x0c\x1c\x1d\x1e\x85" else ""
+
+
 def _normalize_once(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = ftfy.fix_text(text, _FTFY)
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_INVISIBLE)
-    text = "".join(
-        ch if ch == "\n" or ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
-        else ("\n" if ch in "\x0b\x0c\x1c\x1d\x1e\x85" else "")
-        for ch in text
-    )
+    text = _NOT_PLAIN_ASCII.sub(_control_char, text)
     text = "\n".join(_H_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     text = _MANY_BREAKS.sub("\n\n", text)
     return text.strip("\n")
@@ -266,13 +276,28 @@ def _line_score(line: str, hit: bool, repeated: bool, z: dict[str, int]) -> floa
     return -z.get("score_medium_line", 1)
 
 
+def _max_run(w: list[float], b0: int, b1: int) -> tuple[float, int, int]:
+    """Maximum-sum contiguous run of ``w[b0:b1]`` (Kadane) as ``(sum, start, end)``."""
+    best, span = float("-inf"), (b0, b1)
+    cur, cur_start = 0.0, b0
+    for k in range(b0, b1):
+        if cur <= 0:
+            cur, cur_start = w[k], k
+        else:
+            cur += w[k]
+        if cur > best:
+            best, span = cur, (cur_start, k + 1)
+    return best, span[0], span[1]
+
+
 def _main_region(lines: list[str], kinds: list[str | None], edge_kinds: list[str | None],
                  z: dict[str, int]) -> tuple[int, int]:
     """``(start, end)`` of the article body (end exclusive).
 
-    Lines are scored (:func:`_line_score`); a run of ``gap_lines`` or more non-positive lines
-    (menus, tag lists, "Read more" boxes) separates blocks. Each block is trimmed to its
-    maximum-sum contiguous run (Kadane) and the best block is the body.
+    Lines are scored (:func:`_line_score`) with teaser-card summaries discounted
+    (:func:`_discount_teasers`), so a long box of teasers does not beat a short article. When
+    that leaves less than ``teaser_body_min_words`` of prose, the cards are the article (a list
+    or a live blog) and the plain scores decide.
     """
     n = len(lines)
     w = [
@@ -280,6 +305,22 @@ def _main_region(lines: list[str], kinds: list[str | None], edge_kinds: list[str
                     kinds[i] == "repeated", z)
         for i, line in enumerate(lines)
     ]
+    wd = list(w)
+    _discount_teasers(_line_shape(lines, [not (kinds[i] or edge_kinds[i]) for i in range(n)], z), wd, z)
+    score, start, end = _best_region(wd, z)
+    if score < z.get("teaser_body_min_words", 0) and wd != w:
+        score, start, end = _best_region(w, z)
+    return start, end
+
+
+def _best_region(w: list[float], z: dict[str, int]) -> tuple[float, int, int]:
+    """Best body region for line scores ``w`` as ``(score, start, end)``.
+
+    A run of ``gap_lines`` or more non-positive lines (menus, tag lists, "Read more" boxes)
+    separates blocks. Each block is trimmed to its maximum-sum contiguous run (Kadane), the best
+    block is the body, and neighbours with a good share of its score join it.
+    """
+    n = len(w)
     gap = z.get("gap_lines", 0) or n + 1
     blocks: list[tuple[int, int]] = []
     i = 0
@@ -298,20 +339,9 @@ def _main_region(lines: list[str], kinds: list[str | None], edge_kinds: list[str
             i += 1
     if start < n:
         blocks.append((start, n))
-    spans: list[tuple[float, int, int]] = []
-    for b0, b1 in blocks:
-        best, span = float("-inf"), (b0, b1)
-        cur, cur_start = 0.0, b0
-        for k in range(b0, b1):
-            if cur <= 0:
-                cur, cur_start = w[k], k
-            else:
-                cur += w[k]
-            if cur > best:
-                best, span = cur, (cur_start, k + 1)
-        spans.append((best, *span))
-    if not spans:
-        return 0, n
+    if not blocks:
+        return 0.0, 0, n
+    spans = [_max_run(w, b0, b1) for b0, b1 in blocks]
     main = max(range(len(spans)), key=lambda k: spans[k][0])
     # neighbouring blocks that carry a good share of the main block's prose are the same
     # article interrupted by a long widget (gallery, "most popular" box, product specs)
@@ -324,8 +354,73 @@ def _main_region(lines: list[str], kinds: list[str | None], edge_kinds: list[str
     while hi < len(spans) - 1 and ratio and spans[hi + 1][0] >= ratio * spans[main][0] \
             and spans[hi + 1][1] - spans[hi][2] <= max_gap:
         hi += 1
-    best_span = (spans[lo][1], spans[hi][2])
-    return best_span
+    return spans[main][0], spans[lo][1], spans[hi][2]
+
+
+_ONE_QUESTION = re.compile(r"[^.!?。！？]+[?!？！][\"'”’»]?")
+
+
+def _is_question_headline(line: str) -> bool:
+    """Short single question/exclamation ("What If Air Conditioning Could ...?"): a headline."""
+    return _words(line) <= 16 and bool(_ONE_QUESTION.fullmatch(line))
+
+
+def _is_prose(line: str, z: dict[str, int]) -> bool:
+    """Paragraph text for the teaser-card rules (a short question headline is not)."""
+    return _body_like(line, z) and not _is_question_headline(line)
+
+
+def _is_heading(line: str, z: dict[str, int]) -> bool:
+    """A line that could be a teaser headline: not prose, at least two words."""
+    return not _is_prose(line, z) and _words(line) >= 2
+
+
+def _line_shape(lines: list[str], kept: list[bool], z: dict[str, int]) -> LineShape:
+    """Per-line flags for :mod:`transforms.dump_layout` (which knows no wording rules)."""
+    return LineShape(
+        kept=kept,
+        prose=[_is_prose(line, z) for line in lines],
+        heading=[_is_heading(line, z) for line in lines],
+        words=[_words(line) for line in lines],
+    )
+
+
+def _discount_teasers(shape: LineShape, w: list[float], z: dict[str, int]) -> None:
+    """Scale down the scores of teaser-card summaries (in place) before the body is chosen.
+
+    Why: a long "more from our sites" or "most read" box has more prose than a short article
+    and would otherwise be picked as the body (:mod:`transforms.dump_layout`).
+    """
+    need = z.get("teaser_discount_min_cards", 0)
+    if not need:
+        return
+    pct = z.get("teaser_score_pct", 100) / 100
+    runs = card_runs(shape, 0, len(w), blurb_max=z.get("teaser_blurb_max_words", 0),
+                     max_lines=z.get("teaser_card_max_lines", 8))
+    for run in runs:
+        if len(run.blurbs) >= need:
+            for i in run.blurbs:
+                w[i] *= pct
+
+
+def _comments_start(lines: list[str], kinds: list[str | None], lo: int, hi: int,
+                    z: dict[str, int]) -> int | None:
+    """First comment-widget line ("24 Comments", "Leave a comment") inside the body region that
+    has at least ``comments_body_min_words`` of kept prose above it, or None.
+
+    Why: reader comments under an article are long prose and join the body region; a comment
+    count near the byline has little or no prose above it and is left alone.
+    """
+    need = z.get("comments_body_min_words", 0)
+    if not need:
+        return None
+    body = 0
+    for i in range(lo, hi):
+        if kinds[i] == "comments" and body >= need:
+            return i
+        if kinds[i] is None and _body_like(lines[i], z):
+            body += _words(lines[i])
+    return None
 
 
 @dataclass
@@ -379,6 +474,7 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
     # maximum-sum contiguous region is the body (Kadane). Everything above it is the head zone,
     # everything below it the tail zone.
     head_end, tail_start = _main_region(lines, kinds, edge_kinds, z)
+    kept = [not (kinds[i] or edge_kinds[i]) for i in range(n)]  # before the zones take lines
     want = _fold(title) if title else None
     # a headline often occurs twice in a dump (page heading + share/breadcrumb text), so lines
     # only flagged as repeated stay candidates
@@ -408,7 +504,33 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
         if kinds[i]:
             continue
         kinds[i] = edge_kinds[i] or "footer"
+    # inside the body, edge shapes that are not prose (a byline or dateline under the lead, a
+    # credit under a photo) are chrome too (57 of 61 such kept lines in the dev dumps were)
+    for i in range(head_end, tail_start):
+        if kinds[i] is None and edge_kinds[i] and not _body_like(lines[i], z):
+            kinds[i] = edge_kinds[i]
+    # ... and so are edge-shaped paragraphs that close the body (author bio, agency sign-off)
+    i = tail_start - 1
+    while i > head_end and (kinds[i] or edge_kinds[i]):
+        kinds[i] = kinds[i] or edge_kinds[i]
+        i -= 1
 
+    # a comments section opening after the story ends the body: readers' posts are prose too
+    cut = _comments_start(lines, kinds, head_end, tail_start, z)
+    if cut is not None:
+        for k in range(cut, tail_start):
+            kinds[k] = kinds[k] or "comments"
+        tail_start = cut
+    # teaser cards (headline + one-line blurb, repeated) that close the body region
+    cut = teaser_run_start(
+        _line_shape(lines, kept, z), head_end, tail_start,
+        min_cards=z.get("teaser_min_cards", 0), blurb_max=z.get("teaser_blurb_max_words", 0),
+        max_lines=z.get("teaser_card_max_lines", 8), body_min_words=z.get("teaser_body_min_words", 0),
+    )
+    if cut is not None:
+        for k in range(cut, tail_start):
+            kinds[k] = kinds[k] or "related"
+        tail_start = cut
     # runs of short non-sentence lines inside the page are link lists (related stories, menus)
     run_min = z.get("link_run_min", 0)
     if run_min:
@@ -503,17 +625,21 @@ def _published_from(removed: Iterable[Removed]) -> str | None:
 _MIN_LANG_CHARS = 20
 
 
+_LANG_SAMPLE_CHARS = 5000
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code from py3langid; None when the text is too short for a meaningful guess."""
     if not text or len(text.strip()) < _MIN_LANG_CHARS:
         return None
+    text = text[:_LANG_SAMPLE_CHARS]  # the opening of an article decides its language
     letters = sum(ch.isalpha() for ch in text)
     if letters < _MIN_LANG_CHARS // 2:
         return None
     try:
         import py3langid
 
-        lang, _score = py3langid.classify(text[:20000])
+        lang, _score = py3langid.classify(text)
     except Exception:  # langid never should fail, but a language guess is not worth a crash
         return None
     return lang or None

@@ -65,7 +65,7 @@ def _compass_spans(doc, spans: list[_Span]) -> list[_Span]:
     """
     named = {doc[sp.start : sp.end].text.split()[0]: doc[sp.start : sp.end].text
              for sp in spans if sp.label in {"GPE", "NORP"} and len(doc[sp.start : sp.end].text.split()) == 2
-             and gazetteer.lookup(doc[sp.start : sp.end].text) is not None}
+             and _names_country(doc[sp.start : sp.end].text)}
     if not ({"North", "South"} <= named.keys()):
         return []
     for i, sp in enumerate(spans):  # the model often tags a bare "North" as LOC
@@ -79,6 +79,12 @@ def _compass_spans(doc, spans: list[_Span]) -> list[_Span]:
             if nxt is None or nxt.tag_ == "POS" or nxt.pos_ not in {"PROPN", "NOUN", "ADJ"}:
                 extra.append(_Span(tok.i, tok.i + 1, "GPE"))
     return extra
+
+
+def _names_country(text: str) -> bool:
+    """A gazetteer name in its own right ("North Korea"), not a compass region of one ("South Lebanon")."""
+    place = gazetteer.lookup(text)
+    return place is not None and place.kind != "region"
 
 
 def _relabel(text: str, label: str) -> str:
@@ -145,6 +151,12 @@ def _country_for(text: str, label: str, name: str) -> str | None:
         place = gazetteer.lookup(text) or gazetteer.lookup(name)
         return place.iso3 if place else None
     if label == "ORG":
+        listed = gazetteer.org_country(text) or gazetteer.org_country(name)
+        if listed:
+            return listed
+        place = gazetteer.lookup(text)
+        if place is not None and place.kind == "metonym":  # "the Pentagon", "the Kremlin" tagged ORG
+            return place.iso3
         words = name.split()
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):

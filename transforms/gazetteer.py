@@ -185,9 +185,53 @@ def _safe(method) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+COMPASS_WORDS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern",
+    "southwestern", "upper", "lower",
+})
+_REGION_OF_KINDS = frozenset({"name", "short_name", "informal", "alt_spelling", "historical", "constituent"})
+
+
 def lookup(text: str) -> Place | None:
-    """The country a place name, demonym or capital refers to, or None."""
-    return _table().get(normalise_key(text))
+    """The country a place name, demonym or capital refers to, or None.
+
+    A compass region of a country that is not itself a country ("South Lebanon", "northern Iraq")
+    resolves to that country with kind "region"; "South Korea" or "East Timor" match whole first.
+    """
+    key = normalise_key(text)
+    place = _table().get(key)
+    if place is not None:
+        return place
+    first, _, rest = key.partition(" ")
+    if first in COMPASS_WORDS and rest:
+        inner = _table().get(rest)
+        if inner is not None and inner.kind in _REGION_OF_KINDS:
+            return Place(inner.iso3, inner.country, "region")
+    return None
+
+
+@lru_cache(maxsize=1)
+def _org_table() -> dict[str, str | None]:
+    """Normalised organisation name, alias or acronym → ISO3 (None for international bodies)."""
+    out: dict[str, str | None] = {}
+    for row in international_orgs():
+        country = row["country"].strip() or None
+        for name in [row["name"], row["acronym"], *row["aliases"].split(";")]:
+            if name and name.strip():
+                out.setdefault(normalise_key(name), country)
+    return out
+
+
+def org_country(text: str) -> str | None:
+    """The country of a listed national organisation ("Hezbollah" → LBN, "KCNA" → PRK), else None."""
+    return _org_table().get(normalise_key(text))
+
+
+def is_international(text: str) -> bool:
+    """True for a listed international organisation (UN, NATO, EU …), which has no country."""
+    key = normalise_key(text)
+    return key in _org_table() and _org_table()[key] is None
 
 
 @lru_cache(maxsize=1)

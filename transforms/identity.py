@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any, Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -84,6 +85,22 @@ def article_id(url: str | None, text: str) -> str:
 def content_hash(text: str) -> str:
     """Hash of the exact clean text: unchanged content with the same pipeline skips NLP."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+READER_KEYS = frozenset({"source_key", "source_path"})
+"""Keys a reader adds to say where a record was read; not part of the record's content."""
+
+
+def record_fingerprint(raw: Mapping[str, Any], salt: str = "") -> str:
+    """Hash of a raw input record (every field but the reader's bookkeeping) and of the settings
+    that shape its cleaning (`salt`): an identical record seen before is skipped before cleaning,
+    which is what makes a re-run on unchanged input nearly free."""
+    h = hashlib.sha256(salt.encode("utf-8"))
+    for key in sorted(k for k in raw if k not in READER_KEYS):
+        value = raw[key]
+        h.update(b"\x1e" + str(key).encode("utf-8") + b"\x1f")
+        h.update(value.encode("utf-8", "surrogatepass") if isinstance(value, str) else repr(value).encode("utf-8"))
+    return h.hexdigest()
 
 
 def stable_id(*parts: object) -> str:

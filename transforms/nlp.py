@@ -86,6 +86,16 @@ class Annotations:
     events: pl.DataFrame
     failed: tuple[tuple[str, str], ...] = ()  # (article_id, reason) for articles NLP could not process
 
+    @classmethod
+    def empty(cls) -> "Annotations":
+        """No articles to annotate (every one unchanged): no spaCy call, no task run."""
+        return cls(pl.DataFrame(schema=MENTION_SCHEMA), pl.DataFrame(schema=ENTITY_SCHEMA),
+                   pl.DataFrame(schema=EVENT_SCHEMA))
+
+    def result(self) -> "Annotations":
+        """Itself: lets a ready result stand where the flow waits on a task future."""
+        return self
+
     def for_run(self, run_id: str) -> "Annotations":
         """The same annotations stamped with the run that loads them (they may come from a cache)."""
         return dataclasses.replace(

@@ -478,10 +478,16 @@ def _after_place_preposition(doc, s: int, surf: gazetteer.Surface) -> bool:
     return surf.kind in {"city", "capital"} and s > 0 and doc[s - 1].lower_ in _PLACE_PREPOSITIONS
 
 
+def _is_demonym(word: str) -> bool:
+    place = gazetteer.lookup(word)
+    return place is not None and place.kind == "demonym"
+
+
 def _stands_alone(doc, s: int, e: int, surf: gazetteer.Surface) -> bool:
     """Not part of a longer capitalised name the model missed; a proper noun by the tagger."""
     if s > 0 and doc[s - 1].is_alpha and doc[s - 1].text[:1].isupper() and not doc[s - 1].is_sent_start:
-        return False
+        if not (surf.label == "ORG" and _is_demonym(doc[s - 1].text)):
+            return False  # but "Iranian Hezbollah", "Afghan Taliban": a nationality before a listed body
     if e < len(doc) and doc[e].is_alpha and doc[e].text[:1].isupper():
         return False
     if surf.kind == "demonym":

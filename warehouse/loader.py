@@ -11,7 +11,7 @@ import os
 import random
 import shutil
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +21,7 @@ import polars as pl
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 
-CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures")
+CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures", "raw_fingerprints")
 """Rows owned by an article: replaced whole when the article is re-processed."""
 
 
@@ -42,6 +42,9 @@ class LoadBatch:
     dq_results: pl.DataFrame
     run: pl.DataFrame  # one row of `runs`
     signatures: pl.DataFrame  # article_id, signature (MinHash bytes)
+    fingerprints: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"raw_hash": pl.String, "article_id": pl.String, "pipeline_version": pl.String}))
+    """raw_hash → article_id of the input records behind the batch's articles."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -113,19 +116,35 @@ def signatures(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, bytes]],
     return [(r[0], r[1]) for r in rows], {r[0]: r[2] for r in rows}
 
 
-def known_hashes(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """article_id → (content_hash, pipeline_version) for ids already in the warehouse."""
-    if not article_ids:
+def known_fingerprints(con: duckdb.DuckDBPyConnection, raw_hashes: list[str], pipeline_version: str) -> dict[str, str]:
+    """raw_hash → article_id for the records whose article is loaded by this pipeline version."""
+    if not raw_hashes:
         return {}
-    ids = pl.DataFrame({"article_id": article_ids}).to_arrow()
-    con.register("_wanted_ids", ids)
+    con.register("_wanted_hashes", pl.DataFrame({"raw_hash": raw_hashes}).to_arrow())
     try:
         rows = con.execute(
-            "select a.article_id, a.content_hash, a.pipeline_version from articles a join _wanted_ids w using (article_id)"
+            "select f.raw_hash, f.article_id from raw_fingerprints f join _wanted_hashes w using (raw_hash) "
+            "join articles a using (article_id) where f.pipeline_version = $v and a.pipeline_version = $v",
+            {"v": pipeline_version},
         ).fetchall()
     finally:
+        con.unregister("_wanted_hashes")
+    return {r[0]: r[1] for r in rows}
+
+
+def stored_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str], columns: list[str]) -> pl.DataFrame:
+    """article_id and `columns` (names checked against the table) of the ids already loaded."""
+    allowed = set(table_columns(con, "articles"))
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise ValueError(f"not columns of articles: {unknown}")
+    ids = pl.DataFrame({"article_id": article_ids}, schema={"article_id": pl.String})
+    con.register("_wanted_ids", ids.to_arrow())
+    try:
+        col_list = ", ".join(f'a."{c}"' for c in columns)
+        return con.sql(f"select a.article_id, {col_list} from articles a join _wanted_ids w using (article_id)").pl()
+    finally:
         con.unregister("_wanted_ids")
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, conflict: str = "") -> int:
@@ -167,6 +186,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         _insert(con, "events", batch.events)
         _insert(con, "removed_spans", batch.removed_spans)
         _insert(con, "article_signatures", batch.signatures)
+        _insert(con, "raw_fingerprints", batch.fingerprints,
+                _upsert_clause(con, "raw_fingerprints", ["raw_hash"], batch.fingerprints, set()))
         _insert(con, "quarantine", batch.quarantine,
                 _upsert_clause(con, "quarantine", ["run_id", "table_name", "record_key"], batch.quarantine, set()))
         _insert(con, "dq_results", _merge_dq(con, batch.dq_results),
@@ -284,5 +305,6 @@ def staged_batches(staging_dir: Path) -> Iterator[tuple[Path, LoadBatch]]:
     if not staging_dir.is_dir():
         return
     for folder in sorted(p for p in staging_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        frames = {f.name: pl.read_parquet(folder / f"{f.name}.parquet") for f in fields(LoadBatch)}
+        frames = {f.name: pl.read_parquet(folder / f"{f.name}.parquet") for f in fields(LoadBatch)
+                  if (folder / f"{f.name}.parquet").exists() or f.name != "fingerprints"}
         yield folder, LoadBatch(**frames)

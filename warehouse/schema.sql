@@ -51,6 +51,14 @@ create table if not exists article_signatures (
     signature           blob
 );
 
+-- Fingerprints of the raw input records behind each article: an identical record with the same
+-- pipeline version is skipped before cleaning on the next run (re-runs nearly free).
+create table if not exists raw_fingerprints (
+    raw_hash            varchar primary key,   -- sha256 of the record's fields and the cleaning settings
+    article_id          varchar,
+    pipeline_version    varchar
+);
+
 -- Canonical entities: one id per canonical name and type.
 create table if not exists entities (
     entity_id           varchar primary key,

@@ -1,0 +1,112 @@
+"""NLP on several processes: a pool of worker processes, each loading the spaCy model once.
+
+spaCy's own `nlp.pipe(n_process=N)` starts N fresh processes (and loads the model N times) on
+every call, i.e. once per batch; a pool started once per Dateline process pays that once, and a
+long-running `dateline serve` pays it once for all its runs. Workers are spawned, not forked:
+the parent runs Prefect's threads, and forking a threaded process can deadlock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import polars as pl
+
+from dateline.settings import Settings
+from transforms.nlp import Annotations
+
+_POOLS: dict[tuple[str, bool, int], ProcessPoolExecutor] = {}
+_LOCK = threading.Lock()
+
+
+def _warm(model: str, use_blis: bool) -> None:
+    """Worker initializer: load the model before the first batch arrives."""
+    from flows.model import load_pipeline
+
+    load_pipeline(model, use_blis)
+
+
+def annotate_batch(articles: pl.DataFrame, model: str, use_blis: bool, pipeline_version: str,
+                   nlp_batch_size: int) -> Annotations:
+    """Annotate one batch in this process with its cached pipeline (runs inside a worker)."""
+    from flows.model import load_pipeline
+    from transforms.nlp import annotate
+
+    nlp = load_pipeline(model, use_blis)
+    return annotate(nlp, articles, run_id="", pipeline_version=pipeline_version,
+                    batch_size=nlp_batch_size, n_process=1)
+
+
+def _pool(settings: Settings) -> ProcessPoolExecutor:
+    key = (settings.model, settings.use_blis, settings.n_process)
+    with _LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = ProcessPoolExecutor(
+                max_workers=settings.n_process,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm,
+                initargs=(settings.model, settings.use_blis),
+            )
+            _POOLS[key] = pool
+        return pool
+
+
+def _discard(settings: Settings, pool: ProcessPoolExecutor) -> None:
+    with _LOCK:
+        if _POOLS.get((settings.model, settings.use_blis, settings.n_process)) is pool:
+            del _POOLS[(settings.model, settings.use_blis, settings.n_process)]
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _slices(articles: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
+    """Up to `parts` contiguous slices of similar text length, so every worker gets a share."""
+    if articles.height <= 1 or parts <= 1:
+        return [articles]
+    lengths = articles["text"].str.len_chars().cum_sum()
+    bounds = [int((lengths <= lengths[-1] * k / parts).sum()) for k in range(1, parts)]
+    edges = sorted({0, *bounds, articles.height})
+    return [articles.slice(a, b - a) for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def merge(parts: list[Annotations]) -> Annotations:
+    """One batch's annotations from its slices, in input order (an entity seen in two slices once)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Annotations(
+        mentions=pl.concat([p.mentions for p in parts]),
+        entities=pl.concat([p.entities for p in parts]).unique(subset="entity_id", keep="first", maintain_order=True),
+        events=pl.concat([p.events for p in parts]),
+        failed=tuple(f for p in parts for f in p.failed),
+    )
+
+
+def annotate_in_pool(articles: pl.DataFrame, settings: Settings) -> Annotations:
+    """Annotate a batch on the pool's workers (split so each takes a share); blocks until done.
+
+    A worker that dies (killed, out of memory) breaks the whole pool: it is replaced and the
+    batch tried once more, so one lost worker costs a retry, not the run.
+    """
+    extra = (settings.model, settings.use_blis, settings.pipeline_version, settings.nlp_batch_size)
+    for attempt in (1, 2):
+        pool = _pool(settings)
+        try:
+            futures = [pool.submit(annotate_batch, part, *extra) for part in _slices(articles, settings.n_process)]
+            return merge([f.result() for f in futures])
+        except BrokenProcessPool:
+            _discard(settings, pool)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def shutdown_pools() -> None:
+    """Stop every worker (tests, and a clean exit of a long-running process)."""
+    with _LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)

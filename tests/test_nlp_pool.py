@@ -1,0 +1,95 @@
+"""NLP on two worker processes gives the same warehouse as one process, and survives a killed worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from helpers import query as q
+from helpers import write_jsonl
+
+TEXTS = [
+    "President Emmanuel Macron met Chancellor Olaf Scholz in Berlin on Tuesday to discuss energy prices.",
+    "Russian forces shelled the city of Kharkiv overnight, Ukrainian officials said on Monday.",
+    "The United Nations called for a ceasefire in Sudan after fighting spread to Khartoum.",
+    "China and Japan agreed to resume talks on maritime security, officials in Tokyo said.",
+    "Kenyan police arrested 12 protesters in Nairobi on Thursday, a spokesman said.",
+    "Israel and Hamas exchanged fire near Gaza as Egypt tried to mediate a truce.",
+]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pool")
+    rows = [{"url": f"https://news.example.org/{i}", "published_at": "2024-05-0%d" % (i + 1), "text": t}
+            for i, t in enumerate(TEXTS)]
+    return write_jsonl(folder / "in.jsonl", rows)
+
+
+def _tables(db):
+    return {
+        "articles": q(db, "select article_id, content_hash from articles order by 1"),
+        "mentions": q(db, "select article_id, mention_idx, entity_id, label, start_char from mentions order by 1, 2"),
+        "events": q(db, "select event_id, event_type, actor1_country, actor2_country from events order by 1"),
+    }
+
+
+def test_two_processes_load_what_one_process_loads(source, tmp_path):
+    from dateline.settings import Settings
+    from flows.etl import etl
+    from flows.nlp_pool import shutdown_pools
+    from flows.runners import task_runner
+
+    results = {}
+    try:
+        for n in (1, 2):
+            db = tmp_path / f"p{n}" / "dateline.duckdb"
+            settings = Settings(db_path=db, batch_size=2, n_process=n, pipeline_version=f"pool-test-{n}")
+            etl.with_options(task_runner=task_runner(settings))([str(source)], settings)
+            results[n] = _tables(db)
+    finally:
+        shutdown_pools()
+    assert len(results[1]["articles"]) == len(TEXTS)
+    assert results[1]["mentions"] and results[1]["events"]
+    assert results[1] == results[2]
+
+
+def test_a_killed_worker_costs_a_retry_not_the_batch(tmp_path):
+    import polars as pl
+
+    from dateline.settings import Settings
+    from flows import nlp_pool
+    from transforms.articles import build_articles
+
+    import datetime as dt
+
+    settings = Settings(db_path=tmp_path / "x.duckdb", n_process=2)
+    batch = build_articles([{"text": t, "source_key": f"k{i}"} for i, t in enumerate(TEXTS)], run_id="r",
+                           pipeline_version="v", now=dt.datetime.now(dt.timezone.utc))
+    try:
+        first = nlp_pool.annotate_in_pool(batch.articles, settings)
+        pool = nlp_pool._pool(settings)
+        for pid in list(pool._processes):  # a worker killed from outside (OOM killer, operator)
+            os.kill(pid, signal.SIGKILL)
+        again = nlp_pool.annotate_in_pool(batch.articles, settings)
+        assert nlp_pool._pool(settings) is not pool
+    finally:
+        nlp_pool.shutdown_pools()
+    assert first.mentions.height > 0
+    assert first.mentions.equals(again.mentions) and first.events.equals(again.events)
+    assert isinstance(again.mentions, pl.DataFrame)
+
+
+def test_slices_cover_the_batch_in_order_and_balance_text_length():
+    import polars as pl
+
+    from flows.nlp_pool import _slices
+
+    frame = pl.DataFrame({"article_id": [str(i) for i in range(7)], "text": ["x" * n for n in (50, 50, 50, 50, 10, 10, 400)]})
+    parts = _slices(frame, 2)
+    assert pl.concat(parts)["article_id"].to_list() == frame["article_id"].to_list()
+    assert len(parts) == 2 and parts[1]["article_id"].to_list() == ["6"]  # the long text alone
+    assert [p.height for p in _slices(frame.head(1), 4)] == [1]
+    assert sum(p.height for p in _slices(frame, 10)) == 7
