@@ -10,8 +10,6 @@ wall time. On a 2-core machine 2 workers can at best halve the NLP time.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
 import time
@@ -28,11 +26,11 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     args = ap.parse_args()
 
-    from dateline.settings import Settings, prefect_environment
+    from throughput import load_rows, use_ephemeral_prefect, words, write_inputs
 
-    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dateline-dask-prefect-"))
-    from throughput import load_rows, words
+    from dateline.settings import Settings
+
+    use_ephemeral_prefect("dateline-dask")
 
     from flows.etl import etl
     from flows.runners import task_runner
@@ -40,10 +38,7 @@ def main() -> None:
     rows = load_rows(args.limit)
     n_words = words([r["text"] for r in rows])
     tmp = Path(tempfile.mkdtemp(prefix="dateline-dask-"))
-    src = tmp / "articles.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    warm = tmp / "warm.jsonl"
-    warm.write_text(json.dumps({"text": "Warm-up article about Paris and Berlin.", "published_at": "2020-01-01"}) + "\n")
+    src, warm = write_inputs(tmp, rows)
 
     results = {}
     for workers in (1, 2):

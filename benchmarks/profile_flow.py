@@ -10,10 +10,9 @@ first pays Prefect's server start and the model load, which the profile then lea
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,28 +26,27 @@ def main() -> None:
     ap.add_argument("--html", type=Path, default=Path("profile.html"))
     args = ap.parse_args()
 
-    from dateline.settings import Settings, prefect_environment
+    from throughput import load_rows, use_ephemeral_prefect, write_inputs
 
-    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dateline-profile-prefect-"))
+    from dateline.settings import Settings
+
+    use_ephemeral_prefect("dateline-profile")
     from pyinstrument import Profiler
 
     from flows import etl as etl_module
-    from throughput import load_rows
 
     class _Inline:  # run the NLP task in this thread so the profiler sees it
         def __init__(self, task):
             self.task = task
 
-        def submit(self, *a, **kw):
-            return self.task(*a, **kw)
+        def submit(self, *a, **kw) -> Future:
+            done: Future = Future()
+            done.set_result(self.task(*a, **kw))
+            return done
 
     etl_module.nlp_annotations = _Inline(etl_module.nlp_annotations)
     tmp = Path(tempfile.mkdtemp(prefix="dateline-profile-"))
-    src = tmp / "articles.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in load_rows(args.limit)), encoding="utf-8")
-    warm = tmp / "warm.jsonl"
-    warm.write_text(json.dumps({"text": "Warm-up article about Paris and Berlin.", "published_at": "2020-01-01"}) + "\n")
+    src, warm = write_inputs(tmp, load_rows(args.limit))
     settings = Settings(db_path=tmp / "p.duckdb", pipeline_version="profile")
     etl_module.etl([str(warm)], settings.replace(db_path=tmp / "warm.duckdb"))
 

@@ -52,6 +52,23 @@ def load_rows(limit: int) -> list[dict]:
     return rows
 
 
+def use_ephemeral_prefect(prefix: str) -> None:
+    """Prefect without telemetry, in a PREFECT_HOME of its own (the benchmarks' shared setup)."""
+    from dateline.settings import prefect_environment
+
+    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
+    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"{prefix}-prefect-"))
+
+
+def write_inputs(folder: Path, rows: list[dict]) -> tuple[Path, Path]:
+    """The corpus rows as JSONL, and a one-article warm-up file (pays Prefect's start and the model load)."""
+    src = folder / "articles.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    warm = folder / "warm.jsonl"
+    warm.write_text(json.dumps({"text": "Warm-up article about Paris and Berlin.", "published_at": "2020-01-01"}) + "\n")
+    return src, warm
+
+
 def words(texts: list[str]) -> int:
     return sum(len(_WORD.findall(t)) for t in texts)
 
@@ -76,18 +93,16 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=2, help="the multi-process configuration to compare with 1")
     args = ap.parse_args()
 
-    from dateline.settings import Settings, prefect_environment
+    from dateline.settings import Settings
 
-    os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dateline-bench-prefect-"))
+    use_ephemeral_prefect("dateline-bench")
     import spacy
 
     rows = load_rows(args.limit or 10**9)
     texts = [r["text"] for r in rows]
     n_words = words(texts)
     tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
-    src = tmp / "articles.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    src, warm = write_inputs(tmp, rows)
     base = Settings(db_path=tmp / "bench.duckdb", staging_dir=tmp / "staging")
     procs = args.processes
     results: list[tuple[str, int, int, float]] = []
@@ -120,8 +135,6 @@ def main() -> None:
     from flows.etl import etl
     from flows.nlp_pool import shutdown_pools
 
-    warm = tmp / "warm.jsonl"
-    warm.write_text(json.dumps({"text": "Warm-up article about Paris and Berlin.", "published_at": "2020-01-01"}) + "\n")
     t0 = time.perf_counter()
     etl([str(warm)], base.replace(db_path=tmp / "warm.duckdb", pipeline_version="bench-warm"))
     startup = time.perf_counter() - t0

@@ -52,6 +52,12 @@ class Settings:
         return self.staging_dir if self.staging_dir is not None else self.db_path.parent / "staging"
 
     @property
+    def nlp_window(self) -> int:
+        """NLP tasks kept in flight: the configured number, or one more than the worker processes
+        (so no worker of the pool waits while the driver cleans, validates and loads)."""
+        return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)
+
+    @property
     def gx_root(self) -> Path:
         """Where the GX project lives: its validation results and Data Docs are per warehouse."""
         return self.gx_dir if self.gx_dir is not None else self.db_path.parent

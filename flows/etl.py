@@ -33,8 +33,14 @@ from dateline.settings import Settings
 from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
 from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
-from transforms.articles import ArticlesBatch, build_articles, fingerprint_salt
-from transforms.identity import record_fingerprint, stable_id
+from transforms.articles import (
+    UNCHANGED_IF_SAME,
+    ArticlesBatch,
+    build_changed_articles,
+    record_fingerprints,
+    unchanged_ids,
+)
+from transforms.identity import stable_id
 from transforms.nlp import Annotations, annotate
 from warehouse import loader
 
@@ -104,10 +110,14 @@ def _quarantine_frame(run_id: str, rows: list[tuple[str, str, str, list[str], st
 # --- tasks -------------------------------------------------------------------------------
 
 @task(name="articles")
-def clean_articles(records: list[dict[str, Any]], run_id: str, settings: Settings) -> ArticlesBatch:
-    """Clean raw records into article rows (pure transform)."""
-    return build_articles(
+def clean_articles(records: list[dict[str, Any]], fingerprints: list[str], known: dict[str, str], run_id: str,
+                   settings: Settings) -> tuple[ArticlesBatch, list[str]]:
+    """Clean the raw records not loaded before into article rows (pure transform); also returns
+    the fingerprints of the records skipped."""
+    return build_changed_articles(
         records,
+        fingerprints,
+        known,
         run_id=run_id,
         pipeline_version=settings.pipeline_version,
         now=_now(),
@@ -128,12 +138,6 @@ def known_records(raw_hashes: list[str], settings: Settings) -> dict[str, str]:
         con.close()
 
 
-UNCHANGED_IF_SAME = ["content_hash", "pipeline_version", "url", "title", "byline", "published_at",
-                     "language", "external_id", "source"]
-"""An article whose clean text and these fields are as loaded needs no NLP (event dates depend on
-published_at, so a changed date re-processes the article)."""
-
-
 @task(name="unchanged-articles", retries=2, retry_delay_seconds=[1, 5])
 def unchanged_articles(articles: pl.DataFrame, settings: Settings) -> set[str]:
     """Ids already loaded with the same clean text, metadata and pipeline version: NLP is skipped
@@ -145,13 +149,7 @@ def unchanged_articles(articles: pl.DataFrame, settings: Settings) -> set[str]:
         stored = loader.stored_articles(con, articles["article_id"].to_list(), UNCHANGED_IF_SAME)
     finally:
         con.close()
-    if stored.height == 0:
-        return set()
-    mine = articles.select("article_id", *UNCHANGED_IF_SAME)
-    stored = stored.with_columns(pl.col("published_at").cast(mine.schema["published_at"])).cast(
-        {c: mine.schema[c] for c in mine.columns if c != "published_at"})
-    same = mine.join(stored, on=mine.columns, how="semi", nulls_equal=True)
-    return set(same["article_id"].to_list())
+    return unchanged_ids(articles, stored)
 
 
 def _nlp_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
@@ -186,17 +184,12 @@ def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
 @task(name="validate")
 def validate(articles: pl.DataFrame, ann: Annotations, settings: Settings):
     """Great Expectations suites per table; failing rows are split off with their reasons."""
-    from expectations.validate import BatchTables, validate_batch
+    from expectations.validate import BatchTables, nothing_to_validate, validate_batch
 
     tables = BatchTables(articles=articles, mentions=ann.mentions, events=ann.events, entities=ann.entities)
+    if articles.height == 0:  # every article unchanged: no GX project opened, no run stored
+        return nothing_to_validate(tables)
     return validate_batch(tables, now=_now(), context=_gx_project(settings))
-
-
-def _nothing_to_validate(articles: pl.DataFrame, ann: Annotations):
-    from expectations.validate import BatchTables, nothing_to_validate
-
-    return nothing_to_validate(BatchTables(articles=articles, mentions=ann.mentions, events=ann.events,
-                                           entities=ann.entities))
 
 
 @lru_cache(maxsize=4)
@@ -409,13 +402,13 @@ def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
         logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
     for r in records:
         counts.add_source(str(r.get("source_path") or r.get("source")), "records")
+    settings = run.settings
     with counts.timed("unchanged"):
-        salt = fingerprint_salt(run.settings.pipeline_version, run.settings.max_chars,
-                                run.settings.default_published_tz)
-        hashes = [record_fingerprint(r, salt) for r in records]
-        known = {} if run.locked else known_records(hashes, run.settings)
+        hashes = record_fingerprints(records, pipeline_version=settings.pipeline_version,
+                                     max_chars=settings.max_chars, default_tz=settings.default_published_tz)
+        known = {} if run.locked else known_records(hashes, settings)
     with counts.timed("clean"):
-        cleaned, skipped = _clean_fresh(records, hashes, known, run)
+        cleaned, skipped = clean_articles(records, hashes, known, run.run_id, settings)
     for rej in cleaned.rejects:
         logger.warning("source %s: article %s quarantined: %s", rej.source, rej.record_key, "; ".join(rej.reasons))
     with counts.timed("unchanged"):
@@ -424,22 +417,6 @@ def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
     skipped_ids = {known[h] for h in skipped}
     return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo,
                      skipped=len(skipped_ids), skipped_duplicates=len(skipped) - len(skipped_ids))
-
-
-def _clean_fresh(records: list[dict[str, Any]], hashes: list[str], known: dict[str, str],
-                 run: "_Run") -> tuple[ArticlesBatch, list[str]]:
-    """Clean the records not loaded before; returns the batch and the hashes of skipped records.
-
-    A known record whose article a new record of this batch also writes is cleaned again with
-    it, so "the last record wins" holds inside the batch as it did before skipping existed.
-    """
-    fresh = [r for r, h in zip(records, hashes) if h not in known]
-    cleaned = clean_articles(fresh, run.run_id, run.settings)
-    new_ids = set(cleaned.articles["article_id"].to_list())
-    keep = [h not in known or known[h] in new_ids for h in hashes]
-    if any(h in known and k for h, k in zip(hashes, keep)):
-        cleaned = clean_articles([r for r, k in zip(records, keep) if k], run.run_id, run.settings)
-    return cleaned, [h for h, k in zip(hashes, keep) if not k]
 
 
 def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
@@ -451,7 +428,7 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
         logger.warning("article %s quarantined: %s", aid, reason)
     todo = prep.todo.filter(~pl.col("article_id").is_in(list(failed_nlp)))
     with counts.timed("validate"):
-        outcome = validate(todo, ann, settings) if todo.height else _nothing_to_validate(todo, ann)
+        outcome = validate(todo, ann, settings)
     run.validated += todo.height
     rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in prep.problems]
     rows += [("articles", r["article_id"], json.dumps(r, default=str, ensure_ascii=False)[:20000],
@@ -519,11 +496,6 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
                 prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
 
 
-def nlp_window(settings: Settings) -> int:
-    """NLP tasks kept in flight: the configured number, or one more than the worker processes."""
-    return max(1, settings.nlp_inflight, settings.n_process + 1 if settings.n_process > 1 else 1)
-
-
 def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
     """Prepare → NLP → finish each batch, keeping up to `nlp_inflight` NLP tasks running.
 
@@ -532,20 +504,20 @@ def _stream(batches: Iterable[list[Any]], run: _Run) -> None:
     driver (DuckDB has one writer).
     """
     inflight: deque[tuple[_Prepared, Any]] = deque()
-    window = nlp_window(run.settings)
+    window = run.settings.nlp_window
     progress = _Progress(run.total, run.settings.progress)
 
     def drain_one() -> None:
         prep, future = inflight.popleft()
         with run.counts.timed("nlp"):
-            ann = future.result().for_run(run.run_id)
+            ann = (future.result() if future is not None else Annotations.empty()).for_run(run.run_id)
         _finish(prep, ann, run)
         progress.advance(prep.size)
 
     for n, chunk in enumerate(batches):
         prep = _prepare(chunk, n, run)
-        pending = nlp_annotations.submit(prep.todo, run.settings) if prep.todo.height else Annotations.empty()
-        inflight.append((prep, pending))
+        # nothing to annotate (every article unchanged): no task run at all
+        inflight.append((prep, nlp_annotations.submit(prep.todo, run.settings) if prep.todo.height else None))
         while len(inflight) >= window:
             drain_one()
     while inflight:

@@ -40,8 +40,13 @@ def annotate_batch(articles: pl.DataFrame, model: str, use_blis: bool, pipeline_
                     batch_size=nlp_batch_size, n_process=1)
 
 
+def _key(settings: Settings) -> tuple[str, bool, int]:
+    """One pool per model, ops choice and size."""
+    return settings.model, settings.use_blis, settings.n_process
+
+
 def _pool(settings: Settings) -> ProcessPoolExecutor:
-    key = (settings.model, settings.use_blis, settings.n_process)
+    key = _key(settings)
     with _LOCK:
         pool = _POOLS.get(key)
         if pool is None:
@@ -57,8 +62,8 @@ def _pool(settings: Settings) -> ProcessPoolExecutor:
 
 def _discard(settings: Settings, pool: ProcessPoolExecutor) -> None:
     with _LOCK:
-        if _POOLS.get((settings.model, settings.use_blis, settings.n_process)) is pool:
-            del _POOLS[(settings.model, settings.use_blis, settings.n_process)]
+        if _POOLS.get(_key(settings)) is pool:
+            del _POOLS[_key(settings)]
     pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -91,16 +96,17 @@ def annotate_in_pool(articles: pl.DataFrame, settings: Settings) -> Annotations:
     batch tried once more, so one lost worker costs a retry, not the run.
     """
     extra = (settings.model, settings.use_blis, settings.pipeline_version, settings.nlp_batch_size)
-    for attempt in (1, 2):
-        pool = _pool(settings)
-        try:
-            futures = [pool.submit(annotate_batch, part, *extra) for part in _slices(articles, settings.n_process)]
-            return merge([f.result() for f in futures])
-        except BrokenProcessPool:
-            _discard(settings, pool)
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    parts = _slices(articles, settings.n_process)
+
+    def on(pool: ProcessPoolExecutor) -> Annotations:
+        return merge([f.result() for f in [pool.submit(annotate_batch, part, *extra) for part in parts]])
+
+    pool = _pool(settings)
+    try:
+        return on(pool)
+    except BrokenProcessPool:
+        _discard(settings, pool)
+    return on(_pool(settings))  # a fresh pool; a second failure is raised
 
 
 def shutdown_pools() -> None:

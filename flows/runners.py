@@ -14,7 +14,7 @@ def task_runner(settings: Settings):
     if settings.task_runner == "thread":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=max(2, settings.nlp_inflight, settings.n_process + 1))
+        return ThreadPoolTaskRunner(max_workers=max(2, settings.nlp_window))
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -176,15 +176,22 @@ def build_articles(
     now: dt.datetime,
     max_chars: int = 1_000_000,
     default_tz: str = "UTC",
+    fingerprints: Sequence[str] | None = None,
 ) -> ArticlesBatch:
-    """Clean each raw record into an article row; the last record wins for a repeated id."""
-    salt = fingerprint_salt(pipeline_version, max_chars, default_tz)
-    fingerprints: dict[str, str] = {}
+    """Clean each raw record into an article row; the last record wins for a repeated id.
+
+    `fingerprints` are the records' `record_fingerprints` when the caller has them already.
+    """
+    raws = list(raws)
+    if fingerprints is None:
+        fingerprints = record_fingerprints(raws, pipeline_version=pipeline_version, max_chars=max_chars,
+                                           default_tz=default_tz)
+    loaded_by: dict[str, str] = {}
     rows: dict[str, dict[str, Any]] = {}
     removed: dict[str, list[clean.Removed]] = {}
     rejects: list[Reject] = []
     duplicates = 0
-    for raw in raws:
+    for raw, fingerprint in zip(raws, fingerprints, strict=True):
         key = str(raw.get("source_key") or raw.get("source") or "?")
         body = raw.get("html") or raw.get("text") or ""
         if len(body) > max_chars * 4:
@@ -245,18 +252,61 @@ def build_articles(
             "ingested_at": now,
         }
         removed[aid] = list(cleaned.removed)
-        fingerprints[record_fingerprint(raw, salt)] = aid
+        loaded_by[fingerprint] = aid
     articles = pl.DataFrame(list(rows.values()), schema=ARTICLE_SCHEMA)
     removed_rows = [
         {"article_id": aid, "span_idx": i, "kind": r.kind, "text": r.text, "run_id": run_id}
         for aid, spans in removed.items()
         for i, r in enumerate(spans)
     ]
-    fp = pl.DataFrame({"raw_hash": list(fingerprints), "article_id": list(fingerprints.values()),
-                       "pipeline_version": [pipeline_version] * len(fingerprints)}, schema=FINGERPRINT_SCHEMA)
+    fp = pl.DataFrame({"raw_hash": list(loaded_by), "article_id": list(loaded_by.values()),
+                       "pipeline_version": [pipeline_version] * len(loaded_by)}, schema=FINGERPRINT_SCHEMA)
     return ArticlesBatch(articles, pl.DataFrame(removed_rows, schema=REMOVED_SCHEMA), rejects, duplicates, fp)
 
 
-def fingerprint_salt(pipeline_version: str, max_chars: int, default_tz: str) -> str:
-    """What besides the record decides its article row: a change re-processes the record."""
-    return f"{pipeline_version}|{max_chars}|{default_tz}"
+def record_fingerprints(raws: Sequence[Mapping[str, Any]], *, pipeline_version: str, max_chars: int,
+                        default_tz: str) -> list[str]:
+    """One `raw_hash` per record, salted with what besides the record decides its article row
+    (pipeline version and cleaning settings): a change of either re-processes the record."""
+    salt = f"{pipeline_version}|{max_chars}|{default_tz}"
+    return [record_fingerprint(raw, salt) for raw in raws]
+
+
+def build_changed_articles(
+    raws: Sequence[Mapping[str, Any]],
+    fingerprints: Sequence[str],
+    known: Mapping[str, str],
+    **build: Any,
+) -> tuple[ArticlesBatch, list[str]]:
+    """`build_articles` for the records not loaded before (`known`: raw_hash → article_id);
+    returns the batch and the fingerprints of the records skipped.
+
+    A known record whose article a new record of this batch also writes is built again with it,
+    so "the last record wins" inside a batch whether or not its records were seen before.
+    """
+    def built(keep: list[bool]) -> ArticlesBatch:
+        return build_articles([r for r, k in zip(raws, keep) if k], fingerprints=[f for f, k in zip(fingerprints, keep) if k],
+                              **build)
+
+    keep = [f not in known for f in fingerprints]
+    batch = built(keep)
+    new_ids = set(batch.articles["article_id"].to_list())
+    again = [k or known[f] in new_ids for f, k in zip(fingerprints, keep)]
+    if again != keep:
+        batch = built(again)
+    return batch, [f for f, k in zip(fingerprints, again) if not k]
+
+
+UNCHANGED_IF_SAME = ["content_hash", "pipeline_version", "url", "title", "byline", "published_at",
+                     "language", "external_id", "source"]
+"""An article whose clean text and these fields are as loaded needs no NLP (event dates depend on
+published_at, so a changed date re-processes the article)."""
+
+
+def unchanged_ids(articles: pl.DataFrame, stored: pl.DataFrame) -> set[str]:
+    """Ids of `articles` whose `UNCHANGED_IF_SAME` columns equal the `stored` row's (nulls equal)."""
+    if stored.height == 0:
+        return set()
+    mine = articles.select("article_id", *UNCHANGED_IF_SAME)
+    stored = stored.select(mine.columns).cast(dict(mine.schema))
+    return set(mine.join(stored, on=mine.columns, how="semi", nulls_equal=True)["article_id"].to_list())

@@ -92,10 +92,6 @@ class Annotations:
         return cls(pl.DataFrame(schema=MENTION_SCHEMA), pl.DataFrame(schema=ENTITY_SCHEMA),
                    pl.DataFrame(schema=EVENT_SCHEMA))
 
-    def result(self) -> "Annotations":
-        """Itself: lets a ready result stand where the flow waits on a task future."""
-        return self
-
     def for_run(self, run_id: str) -> "Annotations":
         """The same annotations stamped with the run that loads them (they may come from a cache)."""
         return dataclasses.replace(
