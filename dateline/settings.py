@@ -36,6 +36,7 @@ class Settings:
     nlp_inflight: int = 1  # NLP tasks kept running at once (set to the worker count for Dask)
     progress: bool = False  # a rich progress bar on stderr (the CLI turns it on for a terminal)
     use_blis: bool = False  # thinc NumpyOps without blis: faster on these AMD CPUs
+    cached_attributes: bool = True  # POS/morph/lemma once per distinct word (same output, faster)
     max_chars: int = 1_000_000  # longer clean texts are quarantined as too_large
     quarantine_threshold: float = 0.5  # share of a batch's articles quarantined that fails the run
     lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
@@ -53,9 +54,16 @@ class Settings:
 
     @property
     def nlp_window(self) -> int:
-        """NLP tasks kept in flight: the configured number, or one more than the worker processes
-        (so no worker of the pool waits while the driver cleans, validates and loads)."""
-        return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)
+        """NLP tasks kept in flight: the configured number, or one more than the NLP processes, so
+        the NLP never waits while the driver cleans, validates and loads. On one process that is 2:
+        spaCy's kernels release the GIL, so the driver's work overlaps the NLP thread (measured
+        1.13× on 600 articles)."""
+        return max(1, self.nlp_inflight, self.n_process + 1)
+
+    @property
+    def pipeline_spec(self) -> tuple[str, bool, bool]:
+        """What `flows.model.load_pipeline` needs: model, blis ops, cached token attributes."""
+        return self.model, self.use_blis, self.cached_attributes
 
     @property
     def gx_root(self) -> Path:

@@ -2,8 +2,10 @@
 
 GX validates one table at a time, so facts that need another table (the article's text, whether
 a referenced row exists, the article's publication time) are joined in here as derived columns
-(`_article_exists`, `_slice_ok`, ...). The suites then check those columns with ordinary
-expectations, so failing-row reasons are still GX expectation names. Pure: no GX, no I/O.
+(`_article_exists`, `_slice_ok`, ...). So are memberships in big value sets (`_<column>_iso3`, ...:
+`with_membership_flags`), which are cheap in polars and costly in GX. The suites then check those
+columns with ordinary expectations, so failing-row reasons are still GX expectation names. Pure:
+no GX, no I/O.
 
 Every derived boolean is non-null: GX skips nulls in `expect_column_values_to_be_in_set`, so a
 null here would pass silently.
@@ -11,7 +13,7 @@ null here would pass silently.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 import polars as pl
 
@@ -26,6 +28,22 @@ FORWARD_LOOKING_MODALITIES = frozenset({"predicted", "conditional"})
 def with_row_index(frame: pl.DataFrame) -> pl.DataFrame:
     """Number rows 0..n-1 as Int64 (not polars' UInt32) so pandas/GX see a plain integer column."""
     return frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def with_membership_flags(
+    frame: pl.DataFrame, flags: Mapping[str, tuple[str, Collection[Any]]]
+) -> pl.DataFrame:
+    """Add each `flag`: True where its column is null or one of the allowed values, else False.
+
+    The membership half of `expectations.suites._member`: GX then only checks the flag is True, so
+    a failing row still fails under the same expectation name, and a null value still passes.
+    """
+    if not flags:
+        return frame
+    return frame.with_columns(
+        (pl.col(column).is_null() | pl.col(column).is_in(sorted(set(allowed)))).fill_null(False).alias(flag)
+        for flag, (column, allowed) in flags.items()
+    )
 
 
 def _ids(values: Iterable[str]) -> pl.Series:

@@ -5,13 +5,18 @@ arguments) so the names can be listed without importing Great Expectations (~5 s
 turns them into a GX `ExpectationSuite` only when validation runs. The name travels in the
 expectation's `meta["name"]` and is what a quarantined row's `reasons` say.
 
-Cross-table facts are derived columns from `expectations.checks` (leading underscore).
+Cross-table facts are derived columns from `expectations.checks` (leading underscore). So are
+memberships in big value sets (ISO3 codes, PLOVER types, spaCy labels; `_member`): GX's per-batch
+cost grows with the size of every `value_set` in the suite (its pydantic configuration is copied
+many times per expectation per run, whatever the number of rows), so polars tests the membership
+and GX checks the non-null flag it leaves. Small sets stay plain GX `ExpectColumnValuesToBeInSet`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +30,7 @@ ENTITY_LABELS: tuple[str, ...] = (
 )  # fmt: skip
 """spaCy's OntoNotes NER labels."""
 
+@lru_cache(maxsize=1)
 def plover_types() -> tuple[str, ...]:
     """The 16 PLOVER types, from the event ontology the extractor codes with (event_types.csv)."""
     from transforms.lexicon import load_event_types
@@ -45,6 +51,7 @@ ENTITY_QUARANTINED = "entities.parent_quarantined"
 """Cascade reasons: the row may be fine itself, but what it points at was not loaded."""
 
 
+@lru_cache(maxsize=1)
 def iso3_codes() -> tuple[str, ...]:
     """ISO 3166-1 alpha-3 codes plus XKX: the same list the gazetteer may emit."""
     from transforms.gazetteer import valid_iso3
@@ -60,6 +67,11 @@ class Check:
     kind: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    source: str | None = None
+    """Membership checks (`_member`) only: the column the derived flag `kwargs["column"]` judges;
+    its offending values are what `observed_value` reports."""
+    allowed: tuple[Any, ...] = ()
+    """Membership checks only: the values `source` may take (null is allowed too)."""
 
 
 def _not_null(table: str, column: str, notes: str = "") -> Check:
@@ -80,6 +92,14 @@ def _true(name: str, column: str, notes: str) -> Check:
     return _in_set(name, column, (True,), notes)
 
 
+def _member(name: str, column: str, values: tuple[Any, ...], notes: str) -> Check:
+    """`column` is null or one of `values`, as a derived flag `_<column>_<check>` (True/False, never
+    null; computed by `expectations.checks.with_membership_flags`) that GX expects to be True."""
+    flag = "_" + name.split(".", 1)[1].replace(".", "_")
+    notes = f"{notes} Checked as the derived flag `{flag}` ({len(values)} values, tested in polars)."
+    return replace(_true(name, flag, notes), source=column, allowed=tuple(values))
+
+
 def _a_gt_b(name: str, a: str, b: str, *, or_equal: bool, notes: str) -> Check:
     # GX counts a row with one missing side as unexpected by default; nulls have their own checks.
     return Check(
@@ -91,7 +111,7 @@ def _a_gt_b(name: str, a: str, b: str, *, or_equal: bool, notes: str) -> Check:
 
 
 def _iso3(table: str, column: str) -> Check:
-    return _in_set(f"{table}.{column}.iso3", column, iso3_codes(), "ISO 3166 alpha-3 (or XKX); null allowed.")
+    return _member(f"{table}.{column}.iso3", column, iso3_codes(), "ISO 3166 alpha-3 (or XKX); null allowed.")
 
 
 def _offset_checks(table: str) -> list[Check]:
@@ -177,7 +197,7 @@ def mention_checks() -> list[Check]:
             "text == articles.text[start_char:end_char]; unchecked when offsets are broken.",
         ),
         _not_null(t, "label"),
-        _in_set("mentions.label.in_set", "label", ENTITY_LABELS),
+        _member("mentions.label.in_set", "label", ENTITY_LABELS, "A spaCy OntoNotes NER label."),
         _true(
             "mentions.entity_id.exists",
             "_entity_exists",
@@ -192,7 +212,7 @@ def event_checks() -> list[Check]:
         _not_null(t, "event_id"),
         _unique(t, "event_id"),
         _not_null(t, "event_type"),
-        _in_set("events.event_type.plover", "event_type", plover_types()),
+        _member("events.event_type.plover", "event_type", plover_types(), "One of the 16 PLOVER types."),
         _not_null(t, "quad_class"),
         _in_set("events.quad_class.in_set", "quad_class", QUAD_CLASSES),
         _not_null(t, "confidence"),
@@ -225,7 +245,7 @@ def entity_checks() -> list[Check]:
         _not_null(t, "name"),
         Check("entities.name.non_empty", "ExpectColumnValueLengthsToBeBetween", {"column": "name", "min_value": 1}),
         _not_null(t, "type"),
-        _in_set("entities.type.in_set", "type", ENTITY_LABELS),
+        _member("entities.type.in_set", "type", ENTITY_LABELS, "A spaCy OntoNotes NER label."),
         _iso3(t, "country_code"),
     ]
 
@@ -245,6 +265,26 @@ def checks_for(table: str) -> list[Check]:
 
 def expectation_names(table: str) -> list[str]:
     return [c.name for c in checks_for(table)]
+
+
+def membership_flags(table: str) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """{derived flag: (column it judges, allowed values)} for the table's membership checks."""
+    return {c.kwargs["column"]: (c.source, c.allowed) for c in checks_for(table) if c.source is not None}
+
+
+_COLUMN_ARGS = ("column", "column_A", "column_B")
+
+
+def gx_columns(table: str) -> list[str]:
+    """The columns the table's GX suite reads, in first-use order (GX gets only these and `_row`)."""
+    out: dict[str, None] = {}
+    for check in checks_for(table):
+        for arg in _COLUMN_ARGS:
+            if arg in check.kwargs:
+                out[check.kwargs[arg]] = None
+        for column in check.kwargs.get("column_list", ()):
+            out[column] = None
+    return list(out)
 
 
 def suite_parameters(now: dt.datetime) -> dict[str, dt.datetime]:

@@ -1,10 +1,14 @@
 """Validate one batch of warehouse rows with Great Expectations and split passed / quarantine.
 
-One GX validation per table per batch: polars → pandas once (via Arrow), a `_row` column, and
-`COMPLETE` results with `unexpected_index_column_names=["_row"]` name the failing rows. Cross-table
-facts are derived first (`expectations.checks`). Failing rows go to quarantine with the names of
-the expectations they failed; an article's mentions and events follow it there
-(`articles.parent_quarantined`), so nothing is dropped silently.
+One GX validation per table per batch: polars → pandas once (via Arrow; only the columns the suite
+reads, plus `_row`), and `COMPLETE` results with `unexpected_index_column_names=["_row"]` name the
+failing rows. Cross-table facts and memberships in big value sets are derived first
+(`expectations.checks`). Failing rows go to quarantine with the names of the expectations they
+failed; an article's mentions and events follow it there (`articles.parent_quarantined`), so
+nothing is dropped silently.
+
+GX's cost per run is mostly fixed (~15 ms per expectation, whatever the row count), so the suites
+keep value sets small and GX gets narrow frames; see `expectations.suites`.
 
 Great Expectations is imported inside functions only: importing it costs seconds and the CLI's
 `--help` must stay fast.
@@ -26,8 +30,11 @@ from expectations.suites import (
     ENTITY_QUARANTINED,
     PARENT_QUARANTINED,
     TABLES,
+    Check,
     build_suite,
     checks_for,
+    gx_columns,
+    membership_flags,
     suite_parameters,
 )
 
@@ -36,7 +43,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ROW = checks.ROW
 DATASOURCE = "dateline"
-RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [ROW],
+    # The pandas "query" is a `df.filter(items=[...])` string of the same row list; not read here,
+    # and GX filters the whole frame once more per expectation to build it.
+    "return_unexpected_index_query": False,
+}
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "table_name": pl.String,
@@ -255,9 +268,33 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
-def _parse(table: str, validation: Any) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
-    """Result rows and {row index: [failed expectation names]} from one suite validation result."""
-    order = {c.name: i for i, c in enumerate(checks_for(table))}
+def _source_counts(frame: pl.DataFrame, check: Check, rows: set[int]) -> str | None:
+    """observed_value of a membership check: the commonest offending values of its source column,
+    as GX would report them had it tested the column itself (not the derived flag)."""
+    if not rows:
+        return None
+    counts = (
+        frame.filter(pl.col(ROW).is_in(sorted(rows)))
+        .get_column(check.source)
+        .value_counts(name="count")
+        .sort(["count", check.source], descending=[True, False])
+        .head(5)
+    )
+    top = [{"value": v, "count": n} for v, n in counts.iter_rows()]
+    return json.dumps(top, default=_json_default, ensure_ascii=False)
+
+
+def _parse(
+    table: str, validation: Any, frame: pl.DataFrame
+) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+    """Result rows and {row index: [failed expectation names]} from one suite validation result.
+
+    `frame` is the derived frame GX validated (a superset of its columns): membership checks report
+    their source column's non-null share and values, as when GX tested that column directly.
+    """
+    suite = checks_for(table)
+    order = {c.name: i for i, c in enumerate(suite)}
+    by_name = {c.name: c for c in suite}
     rows: list[dict[str, Any]] = []
     failed: dict[int, list[str]] = {}
     for er in validation.results:
@@ -277,6 +314,12 @@ def _parse(table: str, validation: Any) -> tuple[list[dict[str, Any]], dict[int,
         for r in bad_rows:
             failed.setdefault(r, []).append(name)
         percent = result.get("unexpected_percent")
+        observed = _observed(result)
+        check = by_name.get(name)
+        if check is not None and check.source is not None:
+            non_null = frame.height - frame.get_column(check.source).null_count()
+            percent = 100.0 * unexpected / non_null if non_null else None
+            observed = _source_counts(frame, check, bad_rows)
         rows.append(
             {
                 "suite": table,
@@ -285,7 +328,7 @@ def _parse(table: str, validation: Any) -> tuple[list[dict[str, Any]], dict[int,
                 "element_count": int(result.get("element_count") or 0),
                 "unexpected_count": unexpected,
                 "unexpected_percent": float(percent) if percent is not None else 0.0,
-                "observed_value": _observed(result),
+                "observed_value": observed,
             }
         )
     rows.sort(key=lambda r: order.get(r["expectation"], len(order)))
@@ -353,6 +396,21 @@ def _bad_keys(frame: pl.DataFrame, column: str, reasons: dict[int, list[str]]) -
 # --------------------------------------------------------------------------- entry point
 
 
+def _with_flags(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table's membership flags (`expectations.suites._member`) added to its derived frame."""
+    for check in checks_for(table):
+        if check.source is not None and check.source not in frame.columns:
+            # as GX reports a missing column: a code bug, not bad rows
+            raise ExpectationError(f"{check.name}: column {check.source!r} is missing")
+    return checks.with_membership_flags(frame, membership_flags(table))
+
+
+def _gx_frame(table: str, frame: pl.DataFrame) -> "pd.DataFrame":
+    """What GX validates: `_row` and the suite's columns (a missing one stays missing: GX reports it)."""
+    present = set(frame.columns)
+    return frame.select([ROW, *(c for c in gx_columns(table) if c in present and c != ROW)]).to_pandas()
+
+
 def nothing_to_validate(tables: BatchTables) -> ValidationOutcome:
     """The outcome for a batch with no rows (every article unchanged): GX is not run for it."""
     return ValidationOutcome(
@@ -392,12 +450,13 @@ def validate_batch(
         "events": checks.event_checks(tables.events, tables.articles, known_article_ids=known_article_ids),
         "entities": checks.with_row_index(tables.entities),
     }
+    derived = {table: _with_flags(table, frame) for table, frame in derived.items()}
 
     result_rows: list[dict[str, Any]] = []
     failed: dict[str, dict[int, list[str]]] = {}
     for table in TABLES:
-        validation = runner.run(table, derived[table].to_pandas(), parameters)
-        rows, failed[table] = _parse(table, validation)
+        validation = runner.run(table, _gx_frame(table, derived[table]), parameters)
+        rows, failed[table] = _parse(table, validation, derived[table])
         result_rows.extend(rows)
 
     bad_articles = _bad_keys(derived["articles"], "article_id", failed["articles"])

@@ -171,7 +171,7 @@ def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
         from flows.nlp_pool import annotate_in_pool
 
         return annotate_in_pool(articles, settings)
-    nlp = load_pipeline(settings.model, settings.use_blis)
+    nlp = load_pipeline(*settings.pipeline_spec)
     return annotate(
         nlp,
         articles,

@@ -18,31 +18,31 @@ import polars as pl
 from dateline.settings import Settings
 from transforms.nlp import Annotations
 
-_POOLS: dict[tuple[str, bool, int], ProcessPoolExecutor] = {}
+_POOLS: dict[tuple[tuple[str, bool, bool], int], ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
-def _warm(model: str, use_blis: bool) -> None:
+def _warm(spec: tuple[str, bool, bool]) -> None:
     """Worker initializer: load the model before the first batch arrives."""
     from flows.model import load_pipeline
 
-    load_pipeline(model, use_blis)
+    load_pipeline(*spec)
 
 
-def annotate_batch(articles: pl.DataFrame, model: str, use_blis: bool, pipeline_version: str,
+def annotate_batch(articles: pl.DataFrame, spec: tuple[str, bool, bool], pipeline_version: str,
                    nlp_batch_size: int) -> Annotations:
     """Annotate one batch in this process with its cached pipeline (runs inside a worker)."""
     from flows.model import load_pipeline
     from transforms.nlp import annotate
 
-    nlp = load_pipeline(model, use_blis)
+    nlp = load_pipeline(*spec)
     return annotate(nlp, articles, run_id="", pipeline_version=pipeline_version,
                     batch_size=nlp_batch_size, n_process=1)
 
 
-def _key(settings: Settings) -> tuple[str, bool, int]:
-    """One pool per model, ops choice and size."""
-    return settings.model, settings.use_blis, settings.n_process
+def _key(settings: Settings) -> tuple[tuple[str, bool, bool], int]:
+    """One pool per pipeline (model and options) and size."""
+    return settings.pipeline_spec, settings.n_process
 
 
 def _pool(settings: Settings) -> ProcessPoolExecutor:
@@ -54,7 +54,7 @@ def _pool(settings: Settings) -> ProcessPoolExecutor:
                 max_workers=settings.n_process,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_warm,
-                initargs=(settings.model, settings.use_blis),
+                initargs=(settings.pipeline_spec,),
             )
             _POOLS[key] = pool
         return pool
@@ -95,7 +95,7 @@ def annotate_in_pool(articles: pl.DataFrame, settings: Settings) -> Annotations:
     A worker that dies (killed, out of memory) breaks the whole pool: it is replaced and the
     batch tried once more, so one lost worker costs a retry, not the run.
     """
-    extra = (settings.model, settings.use_blis, settings.pipeline_version, settings.nlp_batch_size)
+    extra = (settings.pipeline_spec, settings.pipeline_version, settings.nlp_batch_size)
     parts = _slices(articles, settings.n_process)
 
     def on(pool: ProcessPoolExecutor) -> Annotations:

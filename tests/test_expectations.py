@@ -353,6 +353,75 @@ def test_invalid_country_codes_caught_and_kosovo_allowed() -> None:
     assert '"ZZZ"' in result_row(out, "entities.country_code.iso3")["observed_value"]
 
 
+def test_big_value_sets_checked_as_derived_flags_under_the_same_names() -> None:
+    """ISO3 / PLOVER / label membership is computed in polars (`_<column>_<check>` flags), but a bad
+    value still fails the same named expectation, a null still passes it, and dq_results still
+    report the offending values and the share of non-null values, as when GX tested the column."""
+    batch = good_batch(
+        mentions=[mention("a1", 0, "Russia"), mention("a1", 1, "Ukraine", None)],
+        events=[
+            event("ev1", "a1", actor1_country="ZZZ"),
+            event("ev2", "a1", location_country="fra"),  # lowercase is not an ISO3 code
+            event("ev3", "a1", actor1_country=None, actor2_country=None, location_country=None),
+            event("ev4", "a1", event_type=None),
+            event("ev5", "a1", event_type="FOO"),
+        ],
+        entities=ENTITIES + [entity("Mystery", None, None)],
+    )
+    out = validate_batch(batch, now=NOW)
+    assert reasons_of(out, "events") == {
+        "ev1": ["events.actor1_country.iso3"],
+        "ev2": ["events.location_country.iso3"],
+        "ev4": ["events.event_type.not_null"],
+        "ev5": ["events.event_type.plover"],
+    }
+    assert reasons_of(out, "entities") == {"e-Mystery": ["entities.type.not_null"]}
+    assert reasons_of(out, "mentions") == {"a1:1": ["mentions.label.not_null"]}
+    iso3 = result_row(out, "events.actor1_country.iso3")
+    assert (iso3["success"], iso3["element_count"], iso3["unexpected_count"]) == (False, 5, 1)
+    assert iso3["unexpected_percent"] == pytest.approx(25.0)  # 1 of the 4 non-null values
+    assert json.loads(iso3["observed_value"]) == [{"value": "ZZZ", "count": 1}]
+    assert json.loads(result_row(out, "events.event_type.plover")["observed_value"]) == [{"value": "FOO", "count": 1}]
+    ok = result_row(out, "events.actor2_country.iso3")
+    assert (ok["success"], ok["unexpected_count"], ok["observed_value"]) == (True, 0, None)
+    for table in TABLES:  # flags never reach the warehouse
+        assert not any(c.startswith("_") for c in out.passed.get(table).columns), table
+    record = json.loads(out.quarantine.filter(pl.col("record_key") == "ev1")["record"][0])
+    assert not any(k.startswith("_") for k in record)
+
+
+def test_membership_flags_are_never_null() -> None:
+    frame = pl.DataFrame({"c": ["RUS", None, "ZZZ"], "n": pl.Series([None, None, None], dtype=pl.String)})
+    out = checks.with_membership_flags(frame, {"_c_ok": ("c", ("RUS", "UKR")), "_n_ok": ("n", ("RUS",))})
+    assert out["_c_ok"].to_list() == [True, True, False]
+    assert out["_n_ok"].to_list() == [True, True, True]
+    assert out.schema["_c_ok"] == pl.Boolean
+
+
+def test_gx_suites_hold_no_big_value_sets() -> None:
+    """GX's fixed cost per run grows with each value_set's size: big sets are derived flags."""
+    from expectations.suites import ENTITY_LABELS, iso3_codes, plover_types
+
+    members = {}
+    for table in TABLES:
+        for check in checks_for(table):
+            assert len(check.kwargs.get("value_set", ())) <= 10, check.name
+            if check.source is not None:
+                flag = f"_{check.source}_{check.name.rsplit('.', 1)[1]}"
+                assert check.kwargs == {"column": flag, "value_set": [True]}, check.name
+                members[check.name] = set(check.allowed)
+    assert members["events.actor1_country.iso3"] == set(iso3_codes()) >= {"XKX", "RUS", "FRA"}
+    assert members["events.event_type.plover"] == set(plover_types()) and len(plover_types()) == 16
+    assert members["entities.type.in_set"] == members["mentions.label.in_set"] == set(ENTITY_LABELS)
+
+
+def test_missing_membership_column_fails_loudly() -> None:
+    batch = good_batch()
+    batch.events = batch.events.drop("actor1_country")
+    with pytest.raises(ExpectationError, match="events.actor1_country.iso3"):
+        validate_batch(batch, now=NOW)
+
+
 def test_event_date_after_publication_unless_forward_looking() -> None:
     later = dt.date(2025, 6, 5)  # articles are published 2025-05-30
     batch = good_batch(

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
 from transforms import dates, gazetteer, lexicon
@@ -173,7 +173,11 @@ class Event:
     is_historical: bool = False
 
     def as_row(self) -> dict:
-        return asdict(self)
+        """The event as a table row (a shallow copy: every field is a scalar, so no deep `asdict`)."""
+        return {name: getattr(self, name) for name in _EVENT_FIELDS}
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 class _MentionIndex:

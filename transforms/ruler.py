@@ -71,7 +71,7 @@ class Ent:
 # ---------------------------------------------------------------- the pipeline component
 
 
-def apply(doc, ner=None, recased=None):
+def apply(doc, ner=None, recased=None, caps=None):
     """Rewrite `doc.ents` with the resolved entities; mark the Doc so it is not done twice."""
     from spacy.tokens import Span
 
@@ -79,7 +79,7 @@ def apply(doc, ner=None, recased=None):
 
     # Rules may propose overlapping spans (e.g. a gazetteer name inside a re-split span); keep
     # the longest of each overlap so set_ents never sees a token twice.
-    named = filter_spans([Span(doc, e.start, e.end, label=e.label) for e in resolve(doc, ner, recased)])
+    named = filter_spans([Span(doc, e.start, e.end, label=e.label) for e in resolve(doc, ner, recased, caps)])
     taken = {i for e in named for i in range(e.start, e.end)}
     others = [e for e in doc.ents
               if e.label_ not in NAMED_LABELS and not any(i in taken for i in range(e.start, e.end))]
@@ -105,10 +105,10 @@ class DatelineRuler:
 
         for batch in minibatch(docs, size=batch_size):
             subs, owners = [], []
+            caps = [_caps_segments(doc) for doc in batch]
             for k, doc in enumerate(batch):
-                caps = _caps_segments(doc)
-                if caps and self.ner is not None:
-                    sub, origin = _truecased_doc(doc, caps)
+                if caps[k] and self.ner is not None:
+                    sub, origin = _truecased_doc(doc, caps[k])
                     subs.append(sub)
                     owners.append((k, origin))
             recased: dict[int, tuple] = {}
@@ -116,7 +116,7 @@ class DatelineRuler:
                 for (k, origin), sub in zip(owners, self.ner.pipe(subs, batch_size=len(subs))):
                     recased[k] = (sub, origin)
             for k, doc in enumerate(batch):
-                yield apply(doc, None, recased.get(k))
+                yield apply(doc, None, recased.get(k), caps[k])
 
 
 def register() -> None:
@@ -135,14 +135,15 @@ def register() -> None:
 # ---------------------------------------------------------------- resolve
 
 
-def resolve(doc, ner=None, recased=None) -> list[Ent]:
+def resolve(doc, ner=None, recased=None, caps=None) -> list[Ent]:
     """The article's named entities after all rules (see the module docstring).
 
     `ner` re-reads capitals lines; `recased` is that reading done beforehand (by
-    `DatelineRuler.pipe`, one NER batch for many articles): (truecased Doc, origin indices).
+    `DatelineRuler.pipe`, one NER batch for many articles): (truecased Doc, origin indices);
+    `caps` the capitals lines if already found.
     """
     ents = [Ent(e.start, e.end, e.label_) for e in doc.ents]
-    caps = _caps_segments(doc)
+    caps = _caps_segments(doc) if caps is None else caps
     if caps and recased is None and ner is not None:
         sub, origin = _truecased_doc(doc, caps)
         recased = (ner(sub), origin)
@@ -183,10 +184,10 @@ def _caps_segments(doc) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
-        upper = sum(1 for c in line if c.isupper())
+        upper = sum(map(str.isupper, line))
         if upper < _CAPS_MIN_LETTERS:
             continue
-        lower = sum(1 for c in line if c.islower())
+        lower = sum(map(str.islower, line))
         if lower > 0.1 * upper:
             continue
         span = doc.char_span(start, end, alignment_mode="expand") if end > start else None
@@ -209,7 +210,7 @@ _LEMMA_WORDS: set[str] = set()
 
 def remember_lexicon(nlp) -> None:
     """Take the common-word list from the pipeline's lemmatizer tables (called at load time)."""
-    if _LEMMA_WORDS or "lemmatizer" not in nlp.pipe_names:
+    if _LEMMA_WORDS or "lemmatizer" not in nlp.component_names:  # disabled (cached attributes) is fine
         return
     lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
     if lookups is None or not lookups.has_table("lemma_index"):
