@@ -19,6 +19,10 @@ PIPELINE_VERSION = "0.2.0"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+PipelineSpec = tuple[str, bool, bool]
+"""(model, use_blis, cached_attributes): what `flows.model.load_pipeline` takes, and what a worker pool is keyed on."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths, model and thresholds for one run of the pipeline."""
@@ -61,7 +65,7 @@ class Settings:
         return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)
 
     @property
-    def pipeline_spec(self) -> tuple[str, bool, bool]:
+    def pipeline_spec(self) -> PipelineSpec:
         """What `flows.model.load_pipeline` needs: model, blis ops, cached token attributes."""
         return self.model, self.use_blis, self.cached_attributes
 

@@ -19,9 +19,19 @@ class ModelNotInstalled(RuntimeError):
     """The configured spaCy model package is not importable."""
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(model: str, use_blis: bool = False, cached_attributes: bool = True):
-    """The spaCy pipeline named by settings, loaded once and reused by every batch.
+    """The spaCy pipeline named by settings, loaded once per process and reused by every batch.
+
+    The arguments are normalised before the cache so `load_pipeline(m)`, `load_pipeline(m, False)`
+    and `load_pipeline(*settings.pipeline_spec)` share one loaded model (lru_cache keys on how a
+    function is called, not on the values it ends up with).
+    """
+    return _load(model, bool(use_blis), bool(cached_attributes))
+
+
+@lru_cache(maxsize=4)
+def _load(model: str, use_blis: bool, cached_attributes: bool):
+    """Load and set up the pipeline (see `load_pipeline`).
 
     With use_blis=False thinc runs plain numpy kernels, measured 1.04–1.55× faster on these
     AMD CPUs where blis falls back to its slow generic kernels. With cached_attributes the

@@ -15,21 +15,21 @@ from concurrent.futures.process import BrokenProcessPool
 
 import polars as pl
 
-from dateline.settings import Settings
+from dateline.settings import PipelineSpec, Settings
 from transforms.nlp import Annotations
 
-_POOLS: dict[tuple[tuple[str, bool, bool], int], ProcessPoolExecutor] = {}
+_POOLS: dict[tuple[PipelineSpec, int], ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
-def _warm(spec: tuple[str, bool, bool]) -> None:
+def _warm(spec: PipelineSpec) -> None:
     """Worker initializer: load the model before the first batch arrives."""
     from flows.model import load_pipeline
 
     load_pipeline(*spec)
 
 
-def annotate_batch(articles: pl.DataFrame, spec: tuple[str, bool, bool], pipeline_version: str,
+def annotate_batch(articles: pl.DataFrame, spec: PipelineSpec, pipeline_version: str,
                    nlp_batch_size: int) -> Annotations:
     """Annotate one batch in this process with its cached pipeline (runs inside a worker)."""
     from flows.model import load_pipeline
@@ -40,7 +40,7 @@ def annotate_batch(articles: pl.DataFrame, spec: tuple[str, bool, bool], pipelin
                     batch_size=nlp_batch_size, n_process=1)
 
 
-def _key(settings: Settings) -> tuple[tuple[str, bool, bool], int]:
+def _key(settings: Settings) -> tuple[PipelineSpec, int]:
     """One pool per pipeline (model and options) and size."""
     return settings.pipeline_spec, settings.n_process
 

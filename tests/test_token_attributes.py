@@ -101,3 +101,11 @@ def test_ruler_still_reads_the_lemmatizer_word_list():
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_one_loaded_model_however_load_pipeline_is_called(nlp):
+    """Defaults spelled out or left off, positional or from settings: spaCy is loaded once."""
+    from dateline.settings import Settings
+    from flows.model import load_pipeline
+
+    assert load_pipeline(MODEL) is load_pipeline(MODEL, False) is load_pipeline(*Settings().pipeline_spec) is nlp
