@@ -34,6 +34,7 @@ class Settings:
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
     nlp_batch_size: int = 64  # docs per nlp.pipe minibatch
     n_process: int = 1
+    worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
     task_runner: str = "thread"  # thread | dask (NLP tasks fan out over a Dask cluster)
     dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
     dask_workers: int = 2  # LocalCluster size when no address is given

@@ -4,6 +4,11 @@ spaCy's own `nlp.pipe(n_process=N)` starts N fresh processes (and loads the mode
 every call, i.e. once per batch; a pool started once per Dateline process pays that once, and a
 long-running `dateline serve` pays it once for all its runs. Workers are spawned, not forked:
 the parent runs Prefect's threads, and forking a threaded process can deadlock.
+
+Each worker runs its BLAS (numpy's OpenBLAS, used by thinc's matmuls) on one thread by default:
+with one thread per core already busy, BLAS's extra threads only compete for the same cores. Two
+workers over 400 news articles (4 alternating pairs of runs): 28.9 s with one BLAS thread each
+against 33.3 s with the default, 1.15× faster.
 """
 
 from __future__ import annotations
@@ -18,15 +23,26 @@ import polars as pl
 from dateline.settings import PipelineSpec, Settings
 from transforms.nlp import Annotations
 
-_POOLS: dict[tuple[PipelineSpec, int], ProcessPoolExecutor] = {}
+_POOLS: dict[tuple[PipelineSpec, int, int], ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
-def _warm(spec: PipelineSpec) -> None:
-    """Worker initializer: load the model before the first batch arrives."""
+def _warm(spec: PipelineSpec, blas_threads: int) -> None:
+    """Worker initializer: cap BLAS threads, and load the model before the first batch arrives."""
     from flows.model import load_pipeline
 
+    if blas_threads > 0:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=blas_threads, user_api="blas")  # for the life of the worker
     load_pipeline(*spec)
+
+
+def blas_threads() -> list[int]:
+    """Thread counts of the BLAS libraries loaded in this process (what a worker runs with)."""
+    from threadpoolctl import threadpool_info
+
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
 
 
 def annotate_batch(articles: pl.DataFrame, spec: PipelineSpec, pipeline_version: str,
@@ -40,12 +56,13 @@ def annotate_batch(articles: pl.DataFrame, spec: PipelineSpec, pipeline_version:
                     batch_size=nlp_batch_size, n_process=1)
 
 
-def _key(settings: Settings) -> tuple[PipelineSpec, int]:
-    """One pool per pipeline (model and options) and size."""
-    return settings.pipeline_spec, settings.n_process
+def _key(settings: Settings) -> tuple[PipelineSpec, int, int]:
+    """One pool per pipeline (model and options), size and BLAS threads."""
+    return settings.pipeline_spec, settings.n_process, settings.worker_blas_threads
 
 
-def _pool(settings: Settings) -> ProcessPoolExecutor:
+def pool_for(settings: Settings) -> ProcessPoolExecutor:
+    """The running pool for these settings (started on first use, kept for the process)."""
     key = _key(settings)
     with _LOCK:
         pool = _POOLS.get(key)
@@ -54,7 +71,7 @@ def _pool(settings: Settings) -> ProcessPoolExecutor:
                 max_workers=settings.n_process,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_warm,
-                initargs=(settings.pipeline_spec,),
+                initargs=(settings.pipeline_spec, settings.worker_blas_threads),
             )
             _POOLS[key] = pool
         return pool
@@ -101,12 +118,12 @@ def annotate_in_pool(articles: pl.DataFrame, settings: Settings) -> Annotations:
     def on(pool: ProcessPoolExecutor) -> Annotations:
         return merge([f.result() for f in [pool.submit(annotate_batch, part, *extra) for part in parts]])
 
-    pool = _pool(settings)
+    pool = pool_for(settings)
     try:
         return on(pool)
     except BrokenProcessPool:
         _discard(settings, pool)
-    return on(_pool(settings))  # a fresh pool; a second failure is raised
+    return on(pool_for(settings))  # a fresh pool; a second failure is raised
 
 
 def shutdown_pools() -> None:

@@ -70,11 +70,11 @@ def test_a_killed_worker_costs_a_retry_not_the_batch(tmp_path):
                            pipeline_version="v", now=dt.datetime.now(dt.timezone.utc))
     try:
         first = nlp_pool.annotate_in_pool(batch.articles, settings)
-        pool = nlp_pool._pool(settings)
+        pool = nlp_pool.pool_for(settings)
         for pid in list(pool._processes):  # a worker killed from outside (OOM killer, operator)
             os.kill(pid, signal.SIGKILL)
         again = nlp_pool.annotate_in_pool(batch.articles, settings)
-        assert nlp_pool._pool(settings) is not pool
+        assert nlp_pool.pool_for(settings) is not pool
     finally:
         nlp_pool.shutdown_pools()
     assert first.mentions.height > 0
@@ -93,3 +93,23 @@ def test_slices_cover_the_batch_in_order_and_balance_text_length():
     assert len(parts) == 2 and parts[1]["article_id"].to_list() == ["6"]  # the long text alone
     assert [p.height for p in _slices(frame.head(1), 4)] == [1]
     assert sum(p.height for p in _slices(frame, 10)) == 7
+
+
+def test_workers_run_blas_on_the_threads_configured(tmp_path, monkeypatch):
+    """Workers cap BLAS at `worker_blas_threads` (one by default: a core each is all they have);
+    0 leaves what the environment gives. The environment asks for 2 here, so both can fail (a
+    Dask cluster started earlier in the same process leaves OPENBLAS_NUM_THREADS=1 behind)."""
+    from dateline.settings import Settings
+    from flows import nlp_pool
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    one = Settings(db_path=tmp_path / "x.duckdb", n_process=2)
+    default = one.replace(worker_blas_threads=0)
+    assert nlp_pool._key(one) != nlp_pool._key(default)  # a pool per setting, never a reused one
+    try:
+        capped = nlp_pool.pool_for(one).submit(nlp_pool.blas_threads).result()
+        uncapped = nlp_pool.pool_for(default).submit(nlp_pool.blas_threads).result()
+    finally:
+        nlp_pool.shutdown_pools()
+    assert capped == [1]
+    assert uncapped == [2]

@@ -109,3 +109,22 @@ def test_one_loaded_model_however_load_pipeline_is_called(nlp):
     from flows.model import load_pipeline
 
     assert load_pipeline(MODEL) is load_pipeline(MODEL, False) is load_pipeline(*Settings().pipeline_spec) is nlp
+
+
+def test_lemma_index_by_set_gives_the_shipped_lemmas(exact, corpora):
+    """The lemmatizer's word index answers from a set (flows.model.IndexList); lemmas must equal those
+    of the model exactly as spaCy loads it, and the index must still serialise."""
+    import spacy
+
+    from flows.model import IndexList
+
+    table = exact.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(v, IndexList) for v in table.values())
+    shipped = spacy.load(MODEL)
+    assert not any(isinstance(v, IndexList) for v in shipped.get_pipe("lemmatizer").lookups.get_table("lemma_index").values())
+    texts = _corpus_texts(corpora, 12)
+    want = [[(t.text, t.pos_, t.lemma_) for t in d] for d in shipped.pipe(texts)]
+    got = [[(t.text, t.pos_, t.lemma_) for t in d] for d in exact.pipe(texts)]
+    assert sum(len(d) for d in want) > 5_000 and got == want
+    restored = spacy.load(MODEL).get_pipe("lemmatizer").from_bytes(exact.get_pipe("lemmatizer").to_bytes())
+    assert dict(restored.lookups.get_table("lemma_index")) == {k: list(v) for k, v in table.items()}

@@ -178,9 +178,9 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str
         if sp.label != "PERSON" or name in out:
             continue
         for prev in reversed(spans[:i]):
-            gap = doc[prev.end : sp.start]
-            if prev.label not in {"NORP", "GPE"} or len(gap) > 3:
+            if prev.label not in {"NORP", "GPE"} or sp.start - prev.end > 3:  # = len(doc[prev.end:sp.start]) > 3
                 continue
+            gap = doc[prev.end : sp.start]
             if any(t.is_punct and t.tag_ != "POS" or t.pos_ in {"VERB", "AUX", "ADP"} for t in gap):
                 break
             place = gazetteer.lookup(doc[prev.start : prev.end].text)

@@ -221,13 +221,6 @@ class _MentionIndex:
         return None
 
 
-def _hyphen_group(toks: list, k: int) -> tuple[int, int] | None:
-    """(first, last) doc indices of a "co - operation"-style split ending at toks[k], else None."""
-    if k >= 2 and toks[k - 1].text in {"-", "‐"} and not toks[k - 2].whitespace_ and not toks[k - 1].whitespace_:
-        return toks[k].i - 2, toks[k].i
-    return None
-
-
 def _cues(tokens) -> set[str]:
     """Lemmas that disambiguate a trigger: its objects, particles, prepositions, modifiers and their objects."""
     cues: set[str] = set()
@@ -835,18 +828,68 @@ def _governed_by_trigger(token, triggers: dict) -> bool:
     return False
 
 
-def _candidates(sent) -> dict[int, tuple]:
-    """token index → (trigger token, lexicon entry, trigger start char, end char, lemma)."""
+_HYPHENS = frozenset({"-", "‐"})
+_CLAUSE_DEPS = frozenset({"ccomp", "acl"})
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Doc token indices worth a closer look, found from spaCy's arrays without making a Token
+    per word (Token objects were the largest cost of event extraction):
+
+    - `triggers`: a lemma in the event lexicon (or "re" + one), or right after a hyphen
+      ("co-operation" split in three); `_candidates` decides;
+    - `clauses`: ccomp/acl heads, the only tokens `_obligations` can use.
+    """
+
+    triggers: list[int]
+    clauses: list[int]
+
+    @staticmethod
+    def of(doc, known) -> "_Scan":
+        from spacy.attrs import DEP, LEMMA, ORTH
+
+        if not len(doc):
+            return _Scan([], [])
+        strings = doc.vocab.strings
+        lemma_ids, dep_ids, orth_ids = doc.to_array([LEMMA, DEP, ORTH]).T.tolist()
+
+        def qualifies(lemma_id: int) -> bool:
+            lemma = strings[lemma_id].lower()
+            return lemma in known or (len(lemma) > 5 and lemma.startswith("re") and lemma[2:] in known)
+
+        hits = {h: qualifies(h) for h in set(lemma_ids)}
+        hyphen_ids = {strings[h] for h in _HYPHENS}
+        triggers = [i for i, h in enumerate(lemma_ids) if hits[h] or (i >= 1 and orth_ids[i - 1] in hyphen_ids)]
+        clause_ids = {strings[d] for d in _CLAUSE_DEPS}
+        clauses = [i for i, d in enumerate(dep_ids) if d in clause_ids]
+        return _Scan(triggers, clauses)
+
+    def within(self, positions: list[int], sent) -> list[int]:
+        return positions[bisect.bisect_left(positions, sent.start) : bisect.bisect_left(positions, sent.end)]
+
+
+def _candidates(sent, positions: Sequence[int]) -> dict[int, tuple]:
+    """token index → (trigger token, lexicon entry, trigger start char, end char, lemma).
+
+    `positions` are the doc indices in `sent` that `_Scan` kept, in order; every other token would
+    be skipped by the tests below anyway.
+    """
     known = lexicon.load_lexicon()
     found = {}
-    toks = list(sent)
-    for k, token in enumerate(toks):
-        group = _hyphen_group(toks, k)
+    doc = sent.doc
+    for i in positions:
+        token = doc[i]
+        k = i - sent.start
+        group = None
+        if k >= 2:
+            prev, first = doc[i - 1], doc[i - 2]
+            if prev.text in _HYPHENS and not first.whitespace_ and not prev.whitespace_:
+                group = (i - 2, i)
         if group is not None:
-            first = toks[k - 2]
             joined = f"{first.lower_}-{token.lemma_.lower()}"
             if joined in known:
-                members = toks[k - 2 : k + 1]
+                members = [first, prev, token]
                 head = next((m for m in members if not (group[0] <= m.head.i <= group[1]) or m.head.i == m.i), token)
                 head_pos = _pos(head) or ("VERB" if token.pos_ == "VERB" else "NOUN")
                 cues = _cues(members)
@@ -994,11 +1037,14 @@ def _intent_type(event_type: str, types: dict, mod: str = "conditional") -> str 
     return None
 
 
-def _obligations(sent, candidates: dict) -> dict[int, tuple]:
-    """"X said Y must/should do Z" is X's demand on Y: a REQUEST by the speaker (CAMEO 10)."""
+def _obligations(sent, candidates: dict, clauses: Sequence[int]) -> dict[int, tuple]:
+    """"X said Y must/should do Z" is X's demand on Y: a REQUEST by the speaker (CAMEO 10).
+
+    `clauses` are the sentence's ccomp/acl tokens (doc indices, from `_Scan`)."""
     out = {}
-    for v in sent:
-        if v.dep_ not in {"ccomp", "acl"} or v.pos_ not in _VERBAL:
+    for i in clauses:
+        v = sent.doc[i]
+        if v.dep_ not in _CLAUSE_DEPS or v.pos_ not in _VERBAL:
             continue
         if not any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in v.children):
             continue
@@ -1064,9 +1110,10 @@ def doc_events(
     index = _MentionIndex(mentions)
     text = doc.text  # Doc.text rebuilds the string on every access
     events: list[Event] = []
+    scan = _Scan.of(doc, lexicon.load_lexicon())
     for sent_idx, sent in enumerate(doc.sents):
-        candidates = _candidates(sent)
-        obligations = _obligations(sent, candidates)
+        candidates = _candidates(sent, scan.within(scan.triggers, sent))
+        obligations = _obligations(sent, candidates, scan.within(scan.clauses, sent))
         if not candidates and not obligations:
             continue
         sent_dates = None
