@@ -93,6 +93,8 @@ def main() -> None:
     ap.add_argument("--naive-limit", type=int, default=200, help="articles for the slow naive baseline")
     ap.add_argument("--processes", type=int, default=2, help="the multi-process configuration to compare with 1")
     args = ap.parse_args()
+    if args.processes < 2:
+        ap.error("--processes must be at least 2 (it is compared with 1)")
 
     from dateline.settings import Settings
 
@@ -154,9 +156,10 @@ def main() -> None:
         return go
 
     capped_name = f"bare nlp.pipe ({procs} proc, {base.worker_blas_threads} BLAS thread each)"
-    timed(capped_name, len(texts), n_words, capped(pipe(nlp, procs)))
+    if procs > 1 and base.worker_blas_threads > 0:  # the pool caps BLAS only then
+        timed(capped_name, len(texts), n_words, capped(pipe(nlp, procs)))
     # the faster bare configuration on `procs` processes is the reference, measured again after the flows
-    fast_multi = min([f"bare nlp.pipe ({procs} proc)", capped_name], key=lambda k: next(r[3] for r in results if r[0] == k))
+    fast_multi = min([r for r in results if r[0] in {f"bare nlp.pipe ({procs} proc)", capped_name}], key=lambda r: r[3])[0]
 
     from flows.etl import etl
     from flows.nlp_pool import shutdown_pools

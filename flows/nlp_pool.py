@@ -32,6 +32,7 @@ def _warm(spec: PipelineSpec, blas_threads: int) -> None:
     from flows.model import load_pipeline
 
     if blas_threads > 0:
+        import numpy  # noqa: F401 - threadpoolctl limits only the BLAS libraries already loaded
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=blas_threads, user_api="blas")  # for the life of the worker
