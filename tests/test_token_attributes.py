@@ -80,6 +80,12 @@ def test_table_restart_keeps_output_exact(exact, corpora):
     got = [_attrs(d) for d in small.pipe(bare, batch_size=2)]
     assert got == want
     assert len(small._table) <= 200 + max(len(d) for d in bare)
+    # a restart also empties the lemmatizer's own cache, which spaCy never prunes
+    lemmatizer = exact.get_pipe("lemmatizer")
+    assert lemmatizer.cache
+    small.reset()
+    assert not small._table and not lemmatizer.cache
+    assert [_attrs(d) for d in small.pipe(bare[:3])] == want[:3]
 
 
 def test_ruler_still_reads_the_lemmatizer_word_list():
@@ -112,11 +118,11 @@ def test_one_loaded_model_however_load_pipeline_is_called(nlp):
 
 
 def test_lemma_index_by_set_gives_the_shipped_lemmas(exact, corpora):
-    """The lemmatizer's word index answers from a set (flows.model.IndexList); lemmas must equal those
+    """The lemmatizer's word index answers from a set (transforms.token_attributes.IndexList); lemmas must equal those
     of the model exactly as spaCy loads it, and the index must still serialise."""
     import spacy
 
-    from flows.model import IndexList
+    from transforms.token_attributes import IndexList
 
     table = exact.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     assert all(isinstance(v, IndexList) for v in table.values())

@@ -1044,7 +1044,7 @@ def _obligations(sent, candidates: dict, clauses: Sequence[int]) -> dict[int, tu
     out = {}
     for i in clauses:
         v = sent.doc[i]
-        if v.dep_ not in _CLAUSE_DEPS or v.pos_ not in _VERBAL:
+        if v.pos_ not in _VERBAL:
             continue
         if not any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in v.children):
             continue

@@ -11,6 +11,9 @@ batch (one small Doc, one token per key), writes a Doc's values with one `Doc.fr
 runs the multi-token patterns with their own small ruler. The result is the model's own annotation, not an approximation: the
 tests compare it with the two components token by token.
 
+`IndexList` speeds up the lemmatizer's own lookups (it still runs for every new key, and for the
+model as shipped when the cache is off).
+
 Pure: no I/O; the table grows with the vocabulary (bounded by `max_entries`, then it restarts).
 """
 
@@ -33,6 +36,36 @@ MAX_ENTRIES = 150_000
 """Keys held before the table restarts (~200 bytes each, so ≤ ~30 MB). 1,000 news articles give
 ~86,000 keys; number-heavy wire text (every figure its own word) grows faster, and a bound keeps
 memory flat however many articles a long run reads."""
+
+
+class IndexList(list):
+    """A list with set-speed membership, for the rule lemmatizer's word index.
+
+    spaCy's rule lemmatizer asks `form in index` for every candidate form of a new word, and the
+    model stores each part of speech's index as a plain list (57,528 nouns): a linear scan per
+    candidate. Same items and order, so the answers and serialisation (msgpack sees a list) are
+    unchanged; read-only after construction (the set is not kept in step with mutations).
+    """
+
+    def __init__(self, items):
+        super().__init__(items)
+        self._members = frozenset(self)
+
+    def __contains__(self, item) -> bool:
+        return item in self._members
+
+
+def index_lemmas_by_set(nlp) -> None:
+    """Give the lemmatizer's `lemma_index` lists set-speed membership (see `IndexList`)."""
+    if "lemmatizer" not in nlp.component_names:
+        return
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    table = lookups.get_table("lemma_index")
+    for key in list(table.keys()):
+        if isinstance(table[key], list) and not isinstance(table[key], IndexList):
+            table[key] = IndexList(table[key])
 
 
 def _split_patterns(patterns: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -62,8 +95,10 @@ class CachedAttributes:
         self._max = max_entries
 
     def reset(self) -> None:
-        """Forget every key (benchmarks start each configuration from a cold table)."""
+        """Forget every key, and the lemmatizer's own cache (spaCy never prunes it: it would grow
+        with the vocabulary of a long run). Used on restart and by benchmarks to start cold."""
         self._table.clear()
+        getattr(self._lemmatizer, "cache", {}).clear()
 
     # spaCy calls __call__ for nlp(text) and pipe() for nlp.pipe(texts)
     def __call__(self, doc):
