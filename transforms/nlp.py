@@ -127,7 +127,7 @@ def annotate(
     *,
     run_id: str,
     pipeline_version: str,
-    batch_size: int = 64,
+    batch_size: int = 16,
     n_process: int = 1,
 ) -> Annotations:
     """Parse each English article once and extract its mentions, entities and events.
