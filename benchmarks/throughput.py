@@ -96,8 +96,10 @@ def main() -> None:
     if args.processes < 2:
         ap.error("--processes must be at least 2 (it is compared with 1)")
 
+    from dateline.malloc import limit_arenas
     from dateline.settings import Settings
 
+    limit_arenas(Settings.from_env().malloc_arenas)  # as `dateline run` does, before any thread starts
     use_ephemeral_prefect("dateline-bench")
     import spacy
 

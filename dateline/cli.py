@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from dateline.malloc import limit_arenas
 from dateline.settings import Settings, load_config, prefect_environment
 
 
@@ -79,6 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = settings.replace(progress=True)
     if settings.task_runner == "dask" and settings.nlp_inflight == 1:
         settings = settings.replace(nlp_inflight=settings.dask_workers)
+    limit_arenas(settings.malloc_arenas)  # before Prefect starts its threads (dateline.malloc)
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.runners import task_runner
@@ -173,6 +175,7 @@ def cmd_requeue(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.update({k: v for k, v in prefect_environment().items() if k not in os.environ})
     settings, schedule = load_config(args.config)
+    limit_arenas(settings.malloc_arenas)
     from flows.serve import serve
 
     print(f"dateline: serving {schedule.name!r} on cron {schedule.cron!r} over {', '.join(schedule.sources)}")

@@ -35,6 +35,7 @@ class Settings:
     nlp_batch_size: int = 16  # docs per nlp.pipe minibatch (16 ran 1.4-1.6x faster than 64 here: smaller arrays stay in cache)
     n_process: int = 1
     worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
+    malloc_arenas: int = 1  # glibc malloc arenas for the process (dateline.malloc; 0 = glibc's default)
     pool_slice_articles: int = 32  # a batch goes to the pool in slices of about this many articles
     task_runner: str = "thread"  # thread | dask (NLP tasks fan out over a Dask cluster)
     dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
