@@ -36,7 +36,7 @@ class Settings:
     n_process: int = 1
     worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
     malloc_arenas: int = 1  # glibc malloc arenas for the process (dateline.malloc; 0 = glibc's default)
-    pool_slice_articles: int = 32  # a batch goes to the pool in slices of about this many articles
+    pool_slice_articles: int = 32  # a batch goes to the pool in ~height/32 slices of similar text (0: one per worker)
     task_runner: str = "thread"  # thread | dask (NLP tasks fan out over a Dask cluster)
     dask_address: str | None = None  # tcp://host:port of a running scheduler; None = a LocalCluster
     dask_workers: int = 2  # LocalCluster size when no address is given

@@ -29,7 +29,6 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
-from dateline.malloc import limit_arenas
 from dateline.settings import Settings
 from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
@@ -274,7 +273,6 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     marked as re-processed by this run once it completes; rows that fail again are quarantined anew.
     """
     settings = settings or Settings.from_env()
-    limit_arenas(settings.malloc_arenas)  # before the task threads allocate (see dateline.malloc)
     logger = get_run_logger()
     run_id, run_name = _flow_run_identity()
     started = _now()

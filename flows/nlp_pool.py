@@ -108,15 +108,18 @@ def merge(parts: list[Annotations]) -> Annotations:
 
 
 def slice_count(height: int, settings: Settings) -> int:
-    """How many slices a batch goes to the pool in: at least one per worker, and small slices.
+    """How many slices a batch goes to the pool in: at least one per worker, and about one per
+    `pool_slice_articles` articles (0: one per worker, the batch split once).
 
-    Workers take slices from one queue, so the last slices of a run are what one worker may still
+    Workers take slices from one queue, so the last slice of a run is what one worker may still
     be busy with while the other has nothing left. With one slice per worker and batches of 256
-    articles that tail was up to 128 articles of NLP (~16 s) on one core; with slices of ~32 it is
-    at most 32.
+    articles that tail was half a batch (~16 s of NLP); with ~8 slices it is an eighth. Slices
+    balance text length, so a slice holds about 1/count of the batch's text, not exactly 32
+    articles.
     """
-    per_slice = max(1, settings.pool_slice_articles)
-    return max(settings.n_process, -(-height // per_slice))
+    if settings.pool_slice_articles <= 0:
+        return settings.n_process
+    return max(settings.n_process, -(-height // settings.pool_slice_articles))
 
 
 def annotate_in_pool(articles: pl.DataFrame, settings: Settings) -> Annotations:

@@ -103,7 +103,7 @@ def test_slice_count_gives_every_worker_a_share_in_small_slices():
     assert slice_count(256, settings) == 8  # small slices: the run's tail is one short slice
     assert slice_count(33, settings) == 2
     assert slice_count(3, settings) == 2  # never fewer slices than workers
-    assert slice_count(256, settings.replace(pool_slice_articles=0)) == 256  # 0 reads as 1 article a slice
+    assert slice_count(256, settings.replace(pool_slice_articles=0)) == 2  # 0: one slice per worker
 
 
 def test_a_batch_in_many_slices_gives_what_one_process_gives(tmp_path):
