@@ -418,3 +418,23 @@ def test_a_single_paragraph_ending_in_a_credit_like_tag_is_not_cleaned_to_nothin
     cleaned = clean_text_dump(line)
     assert cleaned.text == line
     assert not cleaned.removed
+
+
+def test_word_counts_of_long_lines_bypass_the_bounded_cache() -> None:
+    from transforms import clean
+
+    clean._cached_words.cache_clear()
+    long_line = "word " * (clean._WORDS_CACHED_CHARS // 5 + 1)
+    assert clean._words(long_line) == clean._WORDS_CACHED_CHARS // 5 + 1
+    assert clean._cached_words.cache_info().currsize == 0
+    for i in range(600):
+        assert clean._words(f"line {i} 東京都") == 4
+    assert clean._cached_words.cache_info().currsize == clean._cached_words.cache_info().maxsize == 256
+
+
+def test_language_is_decided_by_the_opening() -> None:
+    german = "Die Regierung hat am Dienstag neue Maßnahmen gegen die Inflation angekündigt. " * 14
+    english = BODY1 + " " + BODY2 + " "
+    assert len(german) > 1000
+    assert detect_language(german + english * 20) == "de"
+    assert detect_language(english * 20 + german) == "en"

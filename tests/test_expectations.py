@@ -21,6 +21,7 @@ import pytest
 from expectations import checks
 from expectations.suites import TABLES, checks_for, expectation_names
 from expectations.validate import (
+    DOCS_INDEX_RESULTS,
     BatchTables,
     ExpectationError,
     GxProject,
@@ -548,3 +549,31 @@ def test_import_does_not_load_great_expectations() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_data_docs_builds_render_only_new_results_and_a_bounded_index(tmp_path: Path) -> None:
+    project = GxProject(tmp_path / "gx_project")
+    validate_batch(good_batch(), now=NOW, context=project)
+    index = project.build_data_docs()
+    site = index.parent
+    first_pages = {p: p.stat().st_mtime_ns for p in (site / "validations").rglob("*.html")}
+    assert len(first_pages) == len(TABLES) and project.results_without_pages() == []
+
+    validate_batch(good_batch(), now=NOW, context=project)
+    assert len(project.results_without_pages()) == len(TABLES)
+    project._limit_docs_index(len(TABLES) + 1)
+    project.build_data_docs()
+    pages = list((site / "validations").rglob("*.html"))
+    assert len(pages) == 2 * len(TABLES) and project.results_without_pages() == []
+    assert all(p.stat().st_mtime_ns == mtime for p, mtime in first_pages.items())  # not rendered again
+    linked = set(re.findall(r"validations/[^'\"\s]+\.html", index.read_text()))
+    assert len(linked) == len(TABLES) + 1  # the newest results only
+    assert all((site / link).exists() for link in linked)
+    for table in TABLES:
+        assert f'href="expectations/{table}.html"' in index.read_text()
+
+
+def test_gx_project_saves_the_index_limit(tmp_path: Path) -> None:
+    GxProject(tmp_path / "gx_project")
+    saved = (tmp_path / "gx_project" / "gx" / "great_expectations.yml").read_text()
+    assert f"validation_results_limit: {DOCS_INDEX_RESULTS}" in saved

@@ -143,3 +143,35 @@ def test_mention_and_event_offsets_stay_inside_the_text(nlp, sentences):
         assert clean_text[m["start_char"]:m["end_char"]] == m["text"]
     for e in ann.events.iter_rows(named=True):
         assert 0 <= e["start_char"] <= e["end_char"] <= len(clean_text)
+
+
+def _normalize_every_pass(text: str) -> str:
+    """normalize_text without its ASCII shortcut: passes until nothing changes."""
+    out = clean._normalize_once(text)
+    for _ in range(4):
+        again = clean._normalize_once(out)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+_ascii_after_one_pass = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40),
+        st.sampled_from(["\x1b[31m", "\u200b", "\ufeff", "\u00ad", "\x00", "\x85", "\r\n", "\u00a0", "\t", "\x0c"]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@FAST
+@given(st.one_of(_messy, _ascii_after_one_pass))
+def test_normalize_text_ascii_shortcut_gives_what_every_pass_gives(text):
+    assert clean.normalize_text(text) == _normalize_every_pass(text)
+
+
+@FAST
+@given(st.text(max_size=120))
+def test_word_counts_are_the_same_cached_or_not(line):
+    assert clean._words(line) == len(line.split()) + len(clean._CJK.findall(line)) // 2

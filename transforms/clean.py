@@ -109,6 +109,10 @@ def normalize_text(text: str) -> str:
     if not text:
         return ""
     out = _normalize_once(text)
+    if out.isascii():
+        # Nothing left for another pass to change: every step that could expose a new fix (ftfy,
+        # NFC) acts only on non-ASCII characters, and the control characters are gone.
+        return out
     for _ in range(4):
         again = _normalize_once(out)
         if again == out:
@@ -195,10 +199,27 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-
 _TITLE_BAD_END = tuple(".,;:…。，；：")
 
 
+_WORDS_CACHED_CHARS = 50_000
+
+
 def _words(line: str) -> int:
-    """Word count that also works for scripts written without spaces (CJK, Thai, Burmese)."""
-    cjk = len(_CJK.findall(line))
-    return len(line.split()) + cjk // 2
+    """Word count that also works for scripts written without spaces (CJK, Thai, Burmese).
+
+    The line rules, zones and title guess each ask for the same lines' counts (~19 times per
+    article), so counts of lines up to 50,000 characters are kept in a small LRU: at most 256
+    such lines are held, whatever the corpus size."""
+    if len(line) > _WORDS_CACHED_CHARS:
+        return _count_words(line)
+    return _cached_words(line)
+
+
+def _count_words(line: str) -> int:
+    if line.isascii():  # no CJK/Thai/Burmese character can be there
+        return len(line.split())
+    return len(line.split()) + len(_CJK.findall(line)) // 2
+
+
+_cached_words = lru_cache(maxsize=256)(_count_words)
 
 
 def _ends_sentence(line: str) -> bool:
@@ -640,11 +661,11 @@ def _published_from(removed: Iterable[Removed]) -> str | None:
 _MIN_LANG_CHARS = 20
 
 
-_LANG_SAMPLE_CHARS = 2000
-"""py3langid's cost grows with the text; on 1,109 articles (1,000 English news, 109 pages in 5
-languages) 1,000 characters already gave the same answer as 5,000 for every one. Not the same
-function as the old 5,000-character sample, though: an article whose opening 2,000 characters are
-in another language than the rest can now be labelled by its opening."""
+_LANG_SAMPLE_CHARS = 1000
+"""py3langid's cost grows with the text (it was 44 % of cleaning at 2,000 characters). On 4,762
+cleaned texts (all 3,824 news_articles_dai2017 articles and 938 HTML pages of the corpora, 20+
+languages) 500, 1,000 and 1,500 characters gave the same answer as 2,000 for every one. An article
+whose opening 1,000 characters are in another language than the rest is labelled by its opening."""
 
 
 def detect_language(text: str) -> str | None:
