@@ -30,6 +30,7 @@ from prefect.artifacts import (
 )
 
 from dateline.settings import Settings
+from flows import nlp_cache
 from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
 from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
@@ -40,7 +41,6 @@ from transforms.articles import (
     record_fingerprints,
     unchanged_ids,
 )
-from transforms.identity import stable_id
 from transforms.nlp import Annotations, annotate
 from warehouse import loader
 
@@ -152,15 +152,8 @@ def unchanged_articles(articles: pl.DataFrame, settings: Settings) -> set[str]:
     return unchanged_ids(articles, stored)
 
 
-def _nlp_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
-    """Same texts, same pipeline version and model → same annotations (a retried run reuses them)."""
-    settings: Settings = parameters["settings"]
-    hashes = parameters["articles"]["content_hash"].to_list()
-    return stable_id("nlp", settings.pipeline_version, settings.model, *hashes)
-
-
-@task(name="mentions-entities-events", cache_key_fn=_nlp_cache_key, persist_result=True,
-      cache_expiration=dt.timedelta(days=2))
+@task(name="mentions-entities-events", cache_key_fn=nlp_cache.cache_key, persist_result=True,
+      cache_expiration=nlp_cache.LIFETIME)
 def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
     """One spaCy pass per article: mentions, canonical entities, events (cached by content).
 
@@ -318,6 +311,9 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
             loader.mark_requeued(con, run_id, sources, None if requeue == "*" else requeue)
     finally:
         con.close()
+    pruned = nlp_cache.prune(nlp_cache.local_storage())
+    if pruned:
+        logger.info("removed %d expired NLP cache entries", pruned)
     _publish_artifacts(summary, counts)
     return summary
 
