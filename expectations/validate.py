@@ -227,11 +227,17 @@ class GxProject(_GxRunner):
         self.context.variables.data_docs_sites = sites
 
     def results_without_pages(self) -> list[Any]:
-        """Stored validation results that have no Data Docs page yet (this run's, and any left by
-        a run that stopped before its docs were built)."""
+        """The newest stored validation results that have no Data Docs page yet (this run's, and
+        any left by a run that stopped before its docs were built)."""
         site = Path(self.context.root_directory) / DOCS_SITE_DIR / "validations"
-        return [key for key in self.context.validation_results_store.list_keys()
-                if not site.joinpath(*key.to_tuple()).with_suffix(".html").exists()]
+        newest = sorted(self.context.validation_results_store.list_keys(),
+                        key=lambda key: key.run_id.run_time, reverse=True)[:DOCS_INDEX_RESULTS]
+        missing = []
+        for key in newest:  # GX renders at most the newest DOCS_INDEX_RESULTS; older ones never get a page
+            *folders, name = key.to_tuple()
+            if not site.joinpath(*folders, f"{name}.html").exists():
+                missing.append(key)
+        return missing
 
     def build_data_docs(self) -> Path:
         """Render Data Docs; returns the local index.html.

@@ -311,10 +311,14 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
             loader.mark_requeued(con, run_id, sources, None if requeue == "*" else requeue)
     finally:
         con.close()
-    pruned = nlp_cache.prune(nlp_cache.local_storage())
-    if pruned:
-        logger.info("removed %d expired NLP cache entries", pruned)
     _publish_artifacts(summary, counts)
+    try:  # housekeeping after the run is committed and reported: a failure here must not fail it
+        pruned = nlp_cache.prune(nlp_cache.local_storage())
+    except OSError as exc:
+        logger.warning("expired NLP cache entries not removed: %s", exc)
+    else:
+        if pruned:
+            logger.info("removed %d expired NLP cache entries", pruned)
     return summary
 
 

@@ -29,20 +29,25 @@ def cache_key(_context: Any, parameters: dict[str, Any]) -> str:
     return PREFIX + stable_id("nlp", settings.pipeline_version, settings.model, *hashes)
 
 
-def local_storage() -> Path:
-    """Where Prefect writes persisted results when no result storage block is configured."""
-    from prefect.settings import get_current_settings
+def local_storage() -> Path | None:
+    """The folder Prefect writes persisted results to; None when its default result storage is a
+    block that is not a local folder (set in Prefect's settings or on its server)."""
+    from prefect.filesystems import LocalFileSystem
+    from prefect.results import get_default_result_storage
 
-    return Path(get_current_settings().results.local_storage_path)
+    storage = get_default_result_storage(_sync=True)
+    if not isinstance(storage, LocalFileSystem):
+        return None
+    return Path(storage.basepath or ".").expanduser().resolve()
 
 
-def prune(storage: Path, lifetime: dt.timedelta = LIFETIME, now: float | None = None) -> int:
+def prune(storage: Path | None, lifetime: dt.timedelta = LIFETIME, now: float | None = None) -> int:
     """Delete Dateline's cache entries written more than `lifetime` ago; returns how many.
 
     Only files named with Dateline's prefix are touched: the folder is Prefect's, shared with
     any other flow. A file another process removes first is not an error.
     """
-    if not storage.is_dir():
+    if storage is None or not storage.is_dir():
         return 0
     cutoff = (time.time() if now is None else now) - lifetime.total_seconds()
     removed = 0

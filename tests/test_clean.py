@@ -424,12 +424,15 @@ def test_word_counts_of_long_lines_bypass_the_bounded_cache() -> None:
     from transforms import clean
 
     clean._cached_words.cache_clear()
-    long_line = "word " * (clean._WORDS_CACHED_CHARS // 5 + 1)
-    assert clean._words(long_line) == clean._WORDS_CACHED_CHARS // 5 + 1
-    assert clean._cached_words.cache_info().currsize == 0
+    low, high = clean._WORDS_CACHED_CHARS
+    long_line = "word " * (high // 5 + 1)
+    assert clean._words(long_line) == high // 5 + 1
+    assert clean._words("two words") == 2
+    assert clean._cached_words.cache_info().currsize == 0  # neither cached
+    filler = "x" * low
     for i in range(600):
-        assert clean._words(f"line {i} 東京都") == 4
-    assert clean._cached_words.cache_info().currsize == clean._cached_words.cache_info().maxsize == 256
+        assert clean._words(f"line {i} 東京都 {filler}") == 5
+    assert clean._cached_words.cache_info().currsize == clean._cached_words.cache_info().maxsize == 128
 
 
 def test_language_is_decided_by_the_opening() -> None:

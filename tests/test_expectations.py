@@ -557,6 +557,8 @@ def test_data_docs_builds_render_only_new_results_and_a_bounded_index(tmp_path: 
     index = project.build_data_docs()
     site = index.parent
     first_pages = {p: p.stat().st_mtime_ns for p in (site / "validations").rglob("*.html")}
+    suite_pages = {p: p.stat().st_mtime_ns for p in (site / "expectations").glob("*.html")}
+    assert len(suite_pages) == len(TABLES)
     assert len(first_pages) == len(TABLES) and project.results_without_pages() == []
 
     validate_batch(good_batch(), now=NOW, context=project)
@@ -569,6 +571,7 @@ def test_data_docs_builds_render_only_new_results_and_a_bounded_index(tmp_path: 
     linked = set(re.findall(r"validations/[^'\"\s]+\.html", index.read_text()))
     assert len(linked) == len(TABLES) + 1  # the newest results only
     assert all((site / link).exists() for link in linked)
+    assert all(p.stat().st_mtime_ns != mtime for p, mtime in suite_pages.items())  # suites rendered again
     for table in TABLES:
         assert f'href="expectations/{table}.html"' in index.read_text()
 

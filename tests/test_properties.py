@@ -172,6 +172,7 @@ def test_normalize_text_ascii_shortcut_gives_what_every_pass_gives(text):
 
 
 @FAST
-@given(st.text(max_size=120))
+@given(st.one_of(st.text(max_size=400),
+                 st.lists(st.sampled_from(["word", "東京", " ", "ไทย", "\u3000", "x" * 50]), max_size=60).map("".join)))
 def test_word_counts_are_the_same_cached_or_not(line):
     assert clean._words(line) == len(line.split()) + len(clean._CJK.findall(line)) // 2

@@ -199,16 +199,17 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-
 _TITLE_BAD_END = tuple(".,;:…。，；：")
 
 
-_WORDS_CACHED_CHARS = 50_000
+_WORDS_CACHED_CHARS = (200, 20_000)
 
 
 def _words(line: str) -> int:
     """Word count that also works for scripts written without spaces (CJK, Thai, Burmese).
 
     The line rules, zones and title guess each ask for the same lines' counts (~19 times per
-    article), so counts of lines up to 50,000 characters are kept in a small LRU: at most 256
-    such lines are held, whatever the corpus size."""
-    if len(line) > _WORDS_CACHED_CHARS:
+    article), so counts of paragraph-sized lines (200 to 20,000 characters: where counting costs)
+    are kept in a small LRU: at most 128 lines, ~2.5M characters, whatever the corpus size."""
+    low, high = _WORDS_CACHED_CHARS
+    if not low <= len(line) <= high:
         return _count_words(line)
     return _cached_words(line)
 
@@ -219,7 +220,7 @@ def _count_words(line: str) -> int:
     return len(line.split()) + len(_CJK.findall(line)) // 2
 
 
-_cached_words = lru_cache(maxsize=256)(_count_words)
+_cached_words = lru_cache(maxsize=128)(_count_words)
 
 
 def _ends_sentence(line: str) -> bool:
