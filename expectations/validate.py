@@ -229,7 +229,7 @@ class GxProject(_GxRunner):
     def results_without_pages(self) -> list[Any]:
         """The newest stored validation results that have no Data Docs page yet (this run's, and
         any left by a run that stopped before its docs were built)."""
-        site = Path(self.context.root_directory) / DOCS_SITE_DIR / "validations"
+        site = local_docs_index(self.root).parent / "validations"
         newest = sorted(self.context.validation_results_store.list_keys(),
                         key=lambda key: key.run_id.run_time, reverse=True)[:DOCS_INDEX_RESULTS]
         missing = []

@@ -215,9 +215,8 @@ def _words(line: str) -> int:
 
 
 def _count_words(line: str) -> int:
-    if line.isascii():  # no CJK/Thai/Burmese character can be there
-        return len(line.split())
-    return len(line.split()) + len(_CJK.findall(line)) // 2
+    words = len(line.split())
+    return words if line.isascii() else words + len(_CJK.findall(line)) // 2  # ASCII: no CJK/Thai/Burmese
 
 
 _cached_words = lru_cache(maxsize=128)(_count_words)
