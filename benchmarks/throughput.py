@@ -9,6 +9,8 @@ latter also with one BLAS thread per process, as Dateline's workers run),
 the whole Dateline flow on 1 and 2 processes (JSONL → DuckDB with GX, Prefect ephemeral, after
 warm-up runs that pay Prefect's server start, the model load and the worker pool's start), a
 re-run on unchanged input, `dateline --help` start-up, and the ratios the goals are set in.
+Each row also says how many cores the whole machine kept busy and how many seconds the hypervisor
+stole: a "1 process" row is not one core when OpenBLAS runs its own threads.
 In the NLP stage of a 2-process flow the driver only waits for the pool. Corpus: ../shared/corpora/articles/news_articles_dai2017.
 Numbers are noisy on shared 2-core machines: compare ratios measured in the same run.
 """
@@ -74,6 +76,26 @@ def words(texts: list[str]) -> int:
     return sum(len(_WORD.findall(t)) for t in texts)
 
 
+def parse_cpu_line(line: str, ticks_per_second: int) -> tuple[float, float]:
+    """(busy, steal) CPU-seconds from the `cpu` line of /proc/stat: busy is user, nice, system,
+    irq and softirq time of every process; steal is time the hypervisor ran someone else on our
+    virtual CPUs."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in line.split()[1:9])
+    return (user + nice + system + irq + softirq) / ticks_per_second, steal / ticks_per_second
+
+
+def machine_cpu() -> tuple[float, float] | None:
+    """The whole machine's (busy, steal) CPU-seconds so far; None where /proc/stat is missing.
+
+    Whole machine, not this process: the flow's pool workers and Prefect's server count too.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            return parse_cpu_line(fh.readline(), os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError):
+        return None
+
+
 def startup_seconds() -> float:
     """Wall time of `dateline --help` (imports must stay lazy: goal < 1 s)."""
     import subprocess
@@ -111,12 +133,17 @@ def main() -> None:
     base = Settings(db_path=tmp / "bench.duckdb", staging_dir=tmp / "staging")
     procs = args.processes
     results: list[tuple[str, int, int, float]] = []
+    cpu: dict[str, tuple[float, float]] = {}  # name -> (cores busy on average, seconds stolen)
 
     def timed(name: str, n: int, w: int, fn) -> float:
+        before = machine_cpu()
         t0 = time.perf_counter()
         fn()
         secs = time.perf_counter() - t0
+        after = machine_cpu()
         results.append((name, n, w, secs))
+        if before is not None and after is not None:
+            cpu[name] = ((after[0] - before[0]) / secs, after[1] - before[1])
         return secs
 
     # The script a user would write: the full pipeline with thinc's default (blis) ops, one
@@ -194,12 +221,16 @@ def main() -> None:
     print(f"\n{len(texts)} articles, {n_words} words; model load {model_load:.1f}s; first flow (Prefect "
           f"ephemeral start + warm-up) {startup:.1f}s; {procs}-process pool start {pool_startup:.1f}s; "
           f"`dateline --help` {startup_seconds():.2f}s\n")
-    print("| what | articles | words | seconds | words/s | articles/s |")
-    print("|---|---|---|---|---|---|")
+    print("| what | articles | words | seconds | words/s | articles/s | cores busy | stolen s |")
+    print("|---|---|---|---|---|---|---|---|")
     rate, secs = {}, {}
     for name, n, w, s in results:
         rate[name], secs[name] = w / s, s
-        print(f"| {name} | {n} | {w} | {s:.1f} | {w / s:,.0f} | {n / s:.1f} |")
+        busy, stolen = (f"{cpu[name][0]:.2f}", f"{cpu[name][1]:.1f}") if name in cpu else ("–", "–")
+        print(f"| {name} | {n} | {w} | {s:.1f} | {w / s:,.0f} | {n / s:.1f} | {busy} | {stolen} |")
+    print(f"\ncores busy: CPU-seconds of the whole machine ({os.cpu_count()} cores) per second of the row, "
+          "every process counted (BLAS threads, pool workers, Prefect's server); stolen: seconds the "
+          "hypervisor ran other guests on our virtual CPUs (the main source of noise here)")
     naive = rate["naive [nlp(t) for t in texts]"]
     print()
     # words over the mean of the two bare times (before and after the flows)

@@ -326,3 +326,13 @@ def test_protest_verb_with_a_that_clause_is_a_complaint_about_its_subject(nlp):
 def test_demonstrate_that_is_not_a_demonstration(nlp):
     events = _events(nlp, "The ministry must demonstrate to voters that it controls the budget.")
     assert not [e for e in events if e.event_type == "PROTEST"]
+
+
+def test_events_from_the_callers_text_equal_those_from_doc_text(nlp):
+    # annotate passes the string it parsed instead of rebuilding Doc.text; same events either way
+    text = SEED.read_text(encoding="utf-8")
+    doc = nlp(text)
+    mentions = doc_mentions(doc, sentence_starts(doc))
+    rebuilt = doc_events(doc, "seed", mentions, PUBLISHED)
+    assert rebuilt, "the seed article has events"
+    assert doc_events(doc, "seed", mentions, PUBLISHED, text=text) == rebuilt

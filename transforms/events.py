@@ -1102,13 +1102,19 @@ def doc_events(
     article_id: str,
     mentions: Sequence[Mention],
     published: dt.date | None,
+    text: str | None = None,
 ) -> list[Event]:
-    """All events in one parsed article; each needs a trigger and at least one actor."""
+    """All events in one parsed article; each needs a trigger and at least one actor.
+
+    `text` is the string the doc was parsed from, when the caller still has it: `Doc.text`
+    rebuilds it token by token (~1 ms per news article, a sixth of these rules' time).
+    """
     if isinstance(published, dt.datetime):
         published = published.date()
     types = lexicon.load_event_types()
     index = _MentionIndex(mentions)
-    text = doc.text  # Doc.text rebuilds the string on every access
+    if text is None:
+        text = doc.text
     events: list[Event] = []
     scan = _Scan.of(doc, lexicon.load_lexicon())
     for sent_idx, sent in enumerate(doc.sents):

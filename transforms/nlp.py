@@ -148,7 +148,8 @@ def annotate(
         try:
             starts = sentence_starts(doc)
             mentions = doc_mentions(doc, starts)
-            doc_event_rows = [e.as_row() for e in doc_events(doc, aid, mentions, pub.date() if pub is not None else None)]
+            doc_event_rows = [e.as_row() for e in doc_events(doc, aid, mentions, pub.date() if pub is not None else None,
+                                                            text=texts[i])]
         except Exception as exc:  # noqa: BLE001 - a rule bug costs one article, reported
             failed.append((aid, f"nlp_failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
