@@ -1107,7 +1107,7 @@ def doc_events(
     """All events in one parsed article; each needs a trigger and at least one actor.
 
     `text` is the string the doc was parsed from, when the caller still has it: `Doc.text`
-    rebuilds it token by token (~1 ms per news article, a sixth of these rules' time).
+    rebuilds it token by token (~0.4 ms for a 600-token news article, ~5 % of these rules' time).
     """
     if isinstance(published, dt.datetime):
         published = published.date()
