@@ -13,9 +13,10 @@ from throughput import machine_cpu, parse_cpu_line  # noqa: E402
 
 
 def test_cpu_line_counts_busy_time_and_steal_not_idle():
-    # user nice system idle iowait irq softirq steal guest guest_nice, in ticks
-    busy, steal = parse_cpu_line("cpu  500 10 90 9000 400 0 0 300 0 0", ticks_per_second=100)
-    assert busy == pytest.approx(6.0)  # (500 + 10 + 90) / 100: idle and iowait left out
+    # user nice system idle iowait irq softirq steal guest guest_nice, in ticks; Linux counts
+    # guest time inside user and nice already, so it must not be added again
+    busy, steal = parse_cpu_line("cpu  500 10 90 9000 400 20 30 300 50 5", ticks_per_second=100)
+    assert busy == pytest.approx(6.5)  # (500 + 10 + 90 + 20 + 30) / 100: idle, iowait, guest left out
     assert steal == pytest.approx(3.0)
 
 

