@@ -290,7 +290,7 @@ def test_flow_parameters_are_sources_and_settings_only():
 
 @pytest.mark.skipif(os.environ.get("DATELINE_SKIP_CRASH") == "1", reason="DATELINE_SKIP_CRASH=1")
 def test_sigkill_crash_loop_short(tmp_path):
-    """≥5 SIGKILLs at random moments (random delays and inside WAL writes/commits) on 120 real BBC
+    """≥5 SIGKILLs at random moments (random delays and inside WAL writes/commits) on 100 real BBC
     articles, then a run to completion: same articles and per-article mention/event counts as one
     clean run, the file reopens after every kill, no article ever half loaded."""
     out = subprocess.run(

@@ -1,8 +1,9 @@
 """Parquet export of the warehouse, partitioned by publication date (hive style).
 
 Other engines (Spark, Trino, DuckDB elsewhere) read the export while a run holds the DuckDB
-file. Articles, mentions, events and removed spans are partitioned by their article's
-`published_date`; small reference tables are single files.
+file. Articles, mentions and events are partitioned by their article's `published_date`; the
+smaller tables in `WHOLE` are single files. Left out: `removed_spans`, `article_signatures` and
+`raw_fingerprints`, Dateline's own bookkeeping (what cleaning dropped, dedup and re-run state).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ WHOLE = ("entities", "event_types", "runs", "quarantine", "dq_results")
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
-    """Write every table under out_dir/<table>/; returns rows written per table.
+    """Write the tables of `PARTITIONED` and `WHOLE` under out_dir/<table>/; returns rows written per table.
 
     Each table is written to a temporary folder and swapped in, so a reader never sees a table
     half replaced.

@@ -52,7 +52,7 @@ group by all;
 
 -- GDELT 2.0 event-table column names over Dateline's events, so existing GDELT SQL runs here.
 -- NumMentions/NumSources/NumArticles count reports of the same event (same day, type and dyad),
--- with syndicated copies (dup_of) counted once as sources.
+-- with syndicated copies (dup_of) counted once in NumArticles; NumSources counts distinct domains.
 create or replace view gdelt_events as
 with base as (
     select e.*, a.url, a.published_at, a.dup_of, a.domain, a.ingested_at,
