@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/throughput.py --limit 300 --naive-limit 50   # a quick look
 
 Prints words/s and articles/s for: naive per-document spaCy (full pipeline, default ops, one
-process), bare `nlp.pipe` with Dateline's components (blis and no-blis ops; 1 and 2 processes, the
+process), bare `nlp.pipe` with Dateline's components (no-blis ops, and blis unless --skip-blis; 1 and 2 processes, the
 latter also with one BLAS thread per process, as Dateline's workers run),
 the whole Dateline flow on 1 and 2 processes (JSONL → DuckDB with GX, Prefect ephemeral, after
 warm-up runs that pay Prefect's server start, the model load and the worker pool's start), a
@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -146,14 +147,21 @@ def main() -> None:
         results.append((name, n, w, secs, (after[0] - before[0]) / secs, after[1] - before[1]))
         return secs
 
+    # The references the flows are compared with, measured again after the flows (the machine
+    # drifts over a run): name -> (articles, words, what to run).
+    references: dict[str, tuple[int, int, Any]] = {}
+
+    def reference(name: str, n: int, w: int, fn) -> float:
+        references[name] = (n, w, fn)
+        return timed(name, n, w, fn)
+
     # The script a user would write: the full pipeline with thinc's default (blis) ops, one
     # document at a time. Loaded before anything changes thinc's current ops (its layers keep the
     # ops current at load time, so it runs the same when measured again after the flows).
     full = spacy.load(base.model)
     naive_texts = texts[: args.naive_limit]
-    naive_words = words(naive_texts)
-    NAIVE = "naive [nlp(t) for t in texts]"
-    timed(NAIVE, len(naive_texts), naive_words, lambda: [full(t) for t in naive_texts])
+    naive_name = "naive [nlp(t) for t in texts]"
+    reference(naive_name, len(naive_texts), words(naive_texts), lambda: [full(t) for t in naive_texts])
 
     from flows.model import load_pipeline
 
@@ -175,8 +183,8 @@ def main() -> None:
 
     if not args.skip_blis:
         timed("bare nlp.pipe, blis ops (1 proc)", len(texts), n_words, pipe(nlp_blis, 1))
-    timed("bare nlp.pipe (1 proc)", len(texts), n_words, pipe(nlp, 1))
-    timed(f"bare nlp.pipe ({procs} proc)", len(texts), n_words, pipe(nlp, procs))
+    reference("bare nlp.pipe (1 proc)", len(texts), n_words, pipe(nlp, 1))
+    reference(f"bare nlp.pipe ({procs} proc)", len(texts), n_words, pipe(nlp, procs))
 
     def capped(run):
         """The same, with each process's BLAS on `worker_blas_threads` threads, as the flow's pool
@@ -190,7 +198,7 @@ def main() -> None:
 
     capped_name = f"bare nlp.pipe ({procs} proc, {base.worker_blas_threads} BLAS thread each)"
     if procs > 1 and base.worker_blas_threads > 0:  # the pool caps BLAS only then
-        timed(capped_name, len(texts), n_words, capped(pipe(nlp, procs)))
+        reference(capped_name, len(texts), n_words, capped(pipe(nlp, procs)))
     # the faster bare configuration on `procs` processes is the reference, measured again after the flows
     fast_multi = min([r for r in results if r[0] in {f"bare nlp.pipe ({procs} proc)", capped_name}], key=lambda r: r[3])[0]
 
@@ -216,12 +224,11 @@ def main() -> None:
     rerun_settings = base.replace(db_path=tmp / "flow1.duckdb", n_process=1, pipeline_version="bench-1p")
     timed("dateline re-run (unchanged, 1 proc)", len(texts), n_words, lambda: etl([str(src)], rerun_settings))
     shutdown_pools()
-    # Bare spaCy again after the flows: the machine drifts over a run, so the flows are compared
-    # with the mean of a bare measurement before and one after them.
-    timed(f"{NAIVE}, after the flows", len(naive_texts), naive_words, lambda: [full(t) for t in naive_texts])
-    timed("bare nlp.pipe (1 proc), after the flows", len(texts), n_words, pipe(nlp, 1))
-    timed(f"{fast_multi}, after the flows", len(texts), n_words,
-          capped(pipe(nlp, procs)) if fast_multi == capped_name else pipe(nlp, procs))
+    # The references again after the flows (of the two multi-process ones only the faster): the
+    # flows are compared with the mean time of a measurement before and one after them.
+    compared = (naive_name, "bare nlp.pipe (1 proc)", fast_multi)
+    for name in compared:
+        timed(f"{name}, after the flows", *references[name])
 
     print(f"\n{len(texts)} articles, {n_words} words; model load {model_load:.1f}s; first flow (Prefect "
           f"ephemeral start + warm-up) {startup:.1f}s; {procs}-process pool start {pool_startup:.1f}s; "
@@ -235,11 +242,11 @@ def main() -> None:
     print(f"\ncores busy: CPU-seconds of the whole machine ({os.cpu_count()} cores) per second of the row, "
           "every process counted (BLAS threads, pool workers, Prefect's server); stolen: CPU-seconds, "
           "summed over the CPUs, the hypervisor gave other guests (the main source of noise here)")
-    naive = naive_words / ((secs[NAIVE] + secs[f"{NAIVE}, after the flows"]) / 2)
+    # words over the mean of the two times (before and after the flows)
+    mean_rate = {name: references[name][1] / ((secs[name] + secs[f"{name}, after the flows"]) / 2) for name in compared}
+    naive = mean_rate[naive_name]
+    bare = {1: mean_rate["bare nlp.pipe (1 proc)"], procs: mean_rate[fast_multi]}
     print()
-    # words over the mean of the two bare times (before and after the flows)
-    bare = {1: n_words / ((secs["bare nlp.pipe (1 proc)"] + secs["bare nlp.pipe (1 proc), after the flows"]) / 2),
-            procs: n_words / ((secs[fast_multi] + secs[f"{fast_multi}, after the flows"]) / 2)}
     print(f"bare reference: {bare[1]:,.0f} words/s (1 proc), {bare[procs]:,.0f} words/s ({fast_multi})"
           f"; naive {naive:,.0f} words/s; each the mean time of a run before and one after the flows")
     for n in (1, procs):
