@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
 
+from transforms import dedup
 from transforms.dedup import (MinHashIndex, estimate_jaccard, jaccard, lsh_params, minhash, near_duplicates,
                               shingles, signature_from_bytes, signature_to_bytes)
 
@@ -70,6 +70,15 @@ def test_minhash_is_deterministic_and_estimates_jaccard():
         assert abs(estimate_jaccard(sig, minhash(other)) - jaccard(WIRE, other)) < 0.15
 
 
+def test_signatures_stay_comparable_with_stored_ones():
+    """Signatures are stored (`article_signatures`) and compared with new ones in later runs, so
+    the shingling, hash and permutations must not change silently: these values were computed
+    when the format was set, and a change here needs stored signatures recomputed."""
+    sig = minhash(WIRE)
+    assert sig[:4].tolist() == [4538164, 14895842, 37880534, 6554001]
+    assert int(sig.sum()) == 3239619530
+
+
 def test_signatures_round_trip_through_bytes():
     sig = minhash(COPY_B)
     blob = signature_to_bytes(sig)
@@ -120,7 +129,12 @@ def _random_story(rng: random.Random, vocab: list[str], n: int = 250) -> str:
     return " ".join(rng.choice(vocab) for _ in range(n))
 
 
-def test_thousands_of_articles_in_well_under_a_few_seconds():
+def test_thousands_of_articles_compare_few_pairs(monkeypatch):
+    """LSH keeps the work near-linear: of 1,500 articles' ~1.1 million pairs only bucket
+    collisions are compared (counted, not timed: speed belongs in benchmarks)."""
+    compared = []
+    real = dedup.estimate_jaccard
+    monkeypatch.setattr(dedup, "estimate_jaccard", lambda a, b: compared.append(1) or real(a, b))
     rng = random.Random(7)
     vocab = [f"w{i}" for i in range(5000)]
     stories = [_random_story(rng, vocab) for _ in range(1500)]
@@ -130,7 +144,6 @@ def test_thousands_of_articles_in_well_under_a_few_seconds():
         words = stories[i - 1].split()
         words[10] = "edited"
         stories[i] = " ".join(words)
-    t = time.monotonic()
     dups = near_duplicates(ids, stories, threshold=0.8)
-    assert time.monotonic() - t < 6
+    assert 30 <= len(compared) < 3 * len(stories)  # the 30 copies at least; never all pairs
     assert dups == {f"a{i}": f"a{i - 1}" for i in range(1, 1500, 50)}
