@@ -72,8 +72,8 @@ def test_minhash_is_deterministic_and_estimates_jaccard():
 
 def test_signatures_stay_comparable_with_stored_ones():
     """Signatures are stored (`article_signatures`) and compared with new ones in later runs, so
-    the shingling, hash and permutations must not change silently: these values were computed
-    when the format was set, and a change here needs stored signatures recomputed."""
+    the shingling, hash and permutations must not change silently: these values come from the
+    format in use since f810459, and a change here needs stored signatures recomputed."""
     sig = minhash(WIRE)
     assert sig[:4].tolist() == [4538164, 14895842, 37880534, 6554001]
     assert int(sig.sum()) == 3239619530
