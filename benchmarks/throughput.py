@@ -110,6 +110,28 @@ def startup_seconds() -> float:
     return best
 
 
+FLOW_VS_BARE, FLOW_VS_NAIVE, SCALING = 0.85, 3.0, 1.7
+"""Goals 1-3 of the throughput issue: flow / bare nlp.pipe, flow / naive script, flow N / flow 1 process."""
+
+
+def what_the_goals_need(bare_1: float, bare_n: float, naive: float, flow_n: float) -> dict[str, float]:
+    """What goals 1-3 ask of the N-process flow, each as a multiple of a bare reference (words/s in).
+
+    Goals 1 (on 1 process) and 3 together need flow_N >= 1.7 x flow_1 >= 1.7 x 0.85 x bare_1, so the
+    N-process flow must reach 1.445 x bare_1: more than bare nlp.pipe itself scales when
+    `bare_n / bare_1` is below that. Goal 2 needs flow_N >= 3 x naive, which is `goal2_vs_bare_n`
+    times the physical limit on N processes: above 1 it asks the flow to beat bare spaCy.
+    """
+    joint = FLOW_VS_BARE * SCALING
+    return {
+        "goals_1_and_3_need_vs_bare_1": joint,
+        "bare_n_vs_bare_1": bare_n / bare_1,
+        "flow_n_vs_bare_1": flow_n / bare_1,
+        "goal2_vs_bare_n": FLOW_VS_NAIVE * naive / bare_n,
+        "flow_n_vs_bare_n": flow_n / bare_n,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=1000, help="articles (0 = the whole corpus: 3,788 with text of its 3,824 rows)")
@@ -251,11 +273,17 @@ def main() -> None:
           f"; naive {naive:,.0f} words/s; each the mean time of a run before and one after the flows")
     for n in (1, procs):
         print(f"flow / bare nlp.pipe ({n} proc) = {rate[f'dateline flow ({n} proc)'] / bare[n]:.2f}"
-              "  (goal ≥ 0.85)")
+              f"  (goal ≥ {FLOW_VS_BARE})")
     best = max(rate[f"dateline flow ({n} proc)"] for n in (1, procs))
-    print(f"flow / naive = {rate['dateline flow (1 proc)'] / naive:.2f} (1 proc), {best / naive:.2f} (best)  (goal ≥ 3)")
+    print(f"flow / naive = {rate['dateline flow (1 proc)'] / naive:.2f} (1 proc), {best / naive:.2f} (best)  (goal ≥ {FLOW_VS_NAIVE:g})")
     print(f"flow {procs} proc / flow 1 proc = {rate[f'dateline flow ({procs} proc)'] / rate['dateline flow (1 proc)']:.2f}"
-          "  (goal ≥ 1.7)")
+          f"  (goal ≥ {SCALING})")
+    need = what_the_goals_need(bare[1], bare[procs], naive, rate[f"dateline flow ({procs} proc)"])
+    print(f"goals 1 (1 proc) and 3 together need the {procs}-process flow at ≥ {need['goals_1_and_3_need_vs_bare_1']:.3f}"
+          f" × bare 1 proc: bare itself scales {need['bare_n_vs_bare_1']:.2f}×, the flow reached"
+          f" {need['flow_n_vs_bare_1']:.2f}×")
+    print(f"goal 2 needs the flow at ≥ {FLOW_VS_NAIVE * naive:,.0f} words/s = {need['goal2_vs_bare_n']:.2f} × bare"
+          f" nlp.pipe on {procs} processes (the flow reached {need['flow_n_vs_bare_n']:.2f}×)")
     if not args.skip_blis:
         print(f"bare nlp.pipe no-blis / blis ops = {rate['bare nlp.pipe (1 proc)'] / rate['bare nlp.pipe, blis ops (1 proc)']:.2f}")
     print(f"re-run / first run time = {secs['dateline re-run (unchanged, 1 proc)'] / secs['dateline flow (1 proc)']:.1%}"
