@@ -119,8 +119,9 @@ def what_the_goals_need(bare_1: float, bare_n: float, naive: float, flow_n: floa
 
     Goals 1 (on 1 process) and 3 together need flow_N >= 1.7 x flow_1 >= 1.7 x 0.85 x bare_1, so the
     N-process flow must reach 1.445 x bare_1: more than bare nlp.pipe itself scales when
-    `bare_n / bare_1` is below that. Goal 2 needs flow_N >= 3 x naive, which is `goal2_vs_bare_n`
-    times the physical limit on N processes: above 1 it asks the flow to beat bare spaCy.
+    `bare_n / bare_1` is below that. Goal 2 needs the faster flow (the N-process one) >= 3 x naive,
+    which is `goal2_vs_bare_n` times bare nlp.pipe on N processes (the issue's "physical limit"):
+    above 1 it asks the flow to beat bare spaCy.
     """
     joint = FLOW_VS_BARE * SCALING
     return {
