@@ -40,4 +40,4 @@ bench: $(VENV)/.synced
 	$(VENV)/bin/python benchmarks/throughput.py --limit 500
 
 clean-db:
-	rm -rf warehouse/dateline.duckdb warehouse/dateline.duckdb.wal warehouse/staging
+	rm -rf warehouse/dateline.duckdb warehouse/dateline.duckdb.wal warehouse/dateline.duckdb.staging warehouse/dateline.duckdb.gx

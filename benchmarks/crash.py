@@ -120,6 +120,8 @@ class Snapshot:
     totals: dict[str, int] = field(default_factory=dict)
     distinct: dict[str, int] = field(default_factory=dict)  # distinct keys per table (duplicates show here)
     entities: int = 0
+    contracts: list[str] = field(default_factory=list)  # warehouse contracts broken (warehouse/contracts.sql)
+    running: int = 0  # runs rows still `running` (no run of the loop is alive when a snapshot is taken)
 
 
 def snapshot(db: Path) -> Snapshot:
@@ -149,7 +151,11 @@ def snapshot(db: Path) -> Snapshot:
         distinct = {t: con.execute(f"select count(*) from (select distinct {k} from {t})").fetchone()[0]
                     for t, k in keys.items()}
         entities = con.execute("select count(*) from entities").fetchone()[0]
-        return Snapshot(True, None, mentions, events, totals, distinct, entities)
+        from warehouse.contracts import violations
+
+        broken = [str(v) for v in violations(con)]
+        running = con.execute("select count(*) from runs where status = 'running'").fetchall()[0][0]
+        return Snapshot(True, None, mentions, events, totals, distinct, entities, broken, running)
     finally:
         con.close()
 
@@ -281,7 +287,7 @@ def crash_loop(articles: int, kills: int, batch_size: int, seed: int, workdir: P
         max_delay = max_delay or max(2.0, stats["seconds"] * min(1.0, 3.0 / kills))
         db = workdir / "crashed" / "wh.duckdb"
         cmd = _worker_cmd(src, db, batch_size)
-        done_kills = runs = reopen_failures = 0
+        done_kills = runs = reopen_failures = broken_contracts = 0
         half: list[str] = []
         while done_kills < kills:
             runs += 1
@@ -294,6 +300,9 @@ def crash_loop(articles: int, kills: int, batch_size: int, seed: int, workdir: P
                 print(f"  run {runs}: DB does not reopen: {snap.error}", flush=True)
             bad = half_visible(snap, ref) if snap.ok else []
             half += bad
+            broken_contracts += len(snap.contracts)
+            for v in snap.contracts:
+                print(f"  run {runs}: contract broken: {v}", flush=True)
             print(f"  run {runs}: {'killed' if killed else 'finished'} ({how}); articles {len(snap.mentions)}"
                   f"/{len(ref.mentions)}; half-visible {len(bad)}", flush=True)
             if killed:
@@ -306,6 +315,7 @@ def crash_loop(articles: int, kills: int, batch_size: int, seed: int, workdir: P
         final = snapshot(db)
         result = compare(final, ref)
         result.update(kills=done_kills, runs=runs, articles=len(ref.mentions), reopen_failures=reopen_failures,
+                      contract_failures=broken_contracts + len(final.contracts), left_running=final.running,
                       half_visible=len(half), mentions=final.totals.get("mentions", 0),
                       events=final.totals.get("events", 0), ref_mentions=ref.totals["mentions"],
                       ref_events=ref.totals["events"], clean_run_s=round(clean_s, 1),
@@ -324,7 +334,7 @@ def crash_loop(articles: int, kills: int, batch_size: int, seed: int, workdir: P
 
 
 def _staged_left(db: Path) -> int:
-    staging = db.parent / "staging"
+    staging = db.with_name(db.name + ".staging")
     return sum(1 for p in staging.iterdir() if not p.name.startswith(".")) if staging.is_dir() else 0
 
 
@@ -356,12 +366,14 @@ def main(argv: list[str] | None = None) -> int:
             tmp.cleanup()
     print(f"crash: kills={result['kills']} runs={result['runs']} rows_lost={result['rows_lost']} "
           f"rows_duplicated={result['rows_duplicated']} half_visible={result['half_visible']} "
-          f"reopen_failures={result['reopen_failures']} articles={result['articles']} "
+          f"reopen_failures={result['reopen_failures']} contract_failures={result['contract_failures']} "
+          f"left_running={result['left_running']} articles={result['articles']} "
           f"mentions={result['mentions']}/{result['ref_mentions']} events={result['events']}/{result['ref_events']} "
           f"seconds={result['total_s']}")
     if args.json:
         print(json.dumps(result))
-    bad = result["rows_lost"] or result["rows_duplicated"] or result["half_visible"] or result["reopen_failures"]
+    bad = (result["rows_lost"] or result["rows_duplicated"] or result["half_visible"] or result["reopen_failures"]
+           or result["contract_failures"] or result["left_running"])
     return 1 if bad else 0
 
 

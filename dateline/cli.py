@@ -48,9 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--parquet", type=Path, required=True, metavar="DIR")
     exp.add_argument("--db", type=Path, default=defaults.db_path)
 
-    sql = sub.add_parser("sql", help="run a SQL query against the warehouse (read-only)")
+    sql = sub.add_parser("sql", help="run a SQL query against the warehouse (read-only unless --write)")
     sql.add_argument("query")
     sql.add_argument("--db", type=Path, default=defaults.db_path)
+    sql.add_argument("--write", action="store_true",
+                     help="open the warehouse for writing, with access to other files (COPY, ATTACH)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     qua = sub.add_parser("quarantine", help="list quarantined records and their reasons")
@@ -92,9 +94,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return 2
+    from dateline import interrupt
+
     try:
-        flow = etl.with_options(task_runner=task_runner(settings))
-        summary = flow(args.sources, settings, requeue=getattr(args, "requeue", None))
+        with interrupt.handled(settings.gx_root):
+            flow = etl.with_options(task_runner=task_runner(settings))
+            summary = flow(args.sources, settings, requeue=getattr(args, "requeue", None))
     except Exception as exc:  # the flow already logged the traceback; say why in one line
         first_line = (str(exc).strip().splitlines() or [""])[0]
         print(f"dateline: run failed: {type(exc).__name__}: {first_line}", file=sys.stderr)
@@ -111,23 +116,45 @@ class CliError(Exception):
         self.code = code
 
 
-def _query(db: Path, sql: str, params: dict | None = None):
-    """One read-only query on the warehouse as a polars frame."""
+def _query(db: Path, sql: str, params: dict | None = None, *, write: bool = False):
+    """One query on the warehouse as a polars frame: read-only and sandboxed (no other file
+    reachable) unless `write`; waits for a running load's lock like the loader does."""
     import duckdb
+
+    from warehouse import loader
 
     if not db.exists():
         raise CliError(2, f"no warehouse at {db}; run `dateline run` first")
-    con = duckdb.connect(str(db), read_only=True)
+    timeout = Settings.from_env().lock_timeout_s
     try:
-        return con.sql(sql, params=params).pl()
+        con = loader.connect(db, read_only=not write, timeout_s=timeout,
+                             config=None if write else loader.READ_ONLY_SANDBOX)
+    except loader.WarehouseLocked:
+        raise CliError(1, f"{db} is locked by a writer for more than {timeout:g} s; try again when the run ends") from None
+    except loader.WarehouseSchemaError as exc:
+        raise CliError(2, str(exc)) from None
     except duckdb.Error as exc:
-        raise CliError(1, f"{type(exc).__name__}: {exc}") from exc
+        raise CliError(1, f"cannot open {db}: {_one_line(exc)}") from None
+    try:
+        relation = con.sql(sql, params=params)  # None for a statement that returns no rows
+        return relation.pl() if relation is not None else None
+    except duckdb.PermissionException as exc:
+        raise CliError(1, f"{_one_line(exc)} (`dateline sql` only reads the warehouse; use `dateline export`, "
+                          "or --write to run statements that write)") from None
+    except duckdb.Error as exc:
+        raise CliError(1, _one_line(exc)) from None
     finally:
         con.close()
 
 
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: " + ((str(exc).strip().splitlines() or [""])[0])
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
-    _print_frame(_query(args.db, args.query), args.format)
+    frame = _query(args.db, args.query, write=args.write)
+    if frame is not None:
+        _print_frame(frame, args.format)
     return 0
 
 

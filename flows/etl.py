@@ -30,7 +30,7 @@ from prefect.artifacts import (
 )
 
 from dateline.settings import Settings
-from flows import nlp_cache
+from flows import run_lease
 from flows.fetch import policy_from_settings
 from flows.model import load_pipeline
 from flows.sources import SourceProblem, estimate_records, iter_records, resolve_sources
@@ -42,7 +42,8 @@ from transforms.articles import (
     unchanged_ids,
 )
 from transforms.nlp import Annotations, annotate
-from warehouse import loader
+from warehouse import loader, staging
+from warehouse.schema import warehouse_id as schema_id
 
 QUARANTINE_SCHEMA = {
     "run_id": pl.String,
@@ -152,10 +153,12 @@ def unchanged_articles(articles: pl.DataFrame, settings: Settings) -> set[str]:
     return unchanged_ids(articles, stored)
 
 
-@task(name="mentions-entities-events", cache_key_fn=nlp_cache.cache_key, persist_result=True,
-      cache_expiration=nlp_cache.LIFETIME)
+@task(name="mentions-entities-events")
 def nlp_annotations(articles: pl.DataFrame, settings: Settings) -> Annotations:
-    """One spaCy pass per article: mentions, canonical entities, events (cached by content).
+    """One spaCy pass per article: mentions, canonical entities, events.
+
+    Not cached by Prefect: annotations carry the article's identity and depend on its dates, and
+    re-runs are already cheap (identical records and unchanged articles skip NLP before this task).
 
     With n_process > 1 the batch goes to a pool of worker processes that keep the model loaded;
     the flow keeps n_process + 1 batches in flight so no worker waits for the next one.
@@ -215,12 +218,12 @@ def _data_docs_for(run: "_Run") -> Path:
 
 
 @task(name="load", retries=0)
-def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
+def load(batch: loader.LoadBatch, settings: Settings, stage_name: str, binding: staging.Binding) -> None:
     """One DuckDB transaction; if the file stays locked, stage the batch for the next run."""
     try:
         con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     except loader.WarehouseLocked as exc:
-        path = loader.stage_batch(settings.staging_root, batch, stage_name)
+        path = staging.stage_batch(settings.staging_root, batch, stage_name, binding)
         raise loader.WarehouseLocked(f"{exc}; batch staged at {path} for the next run") from None
     try:
         loader.load_batch(con, batch)
@@ -229,9 +232,10 @@ def load(batch: loader.LoadBatch, settings: Settings, stage_name: str) -> None:
 
 
 @task(name="load-staged")
-def load_staged(settings: Settings) -> int:
-    """Load batches an earlier run had to leave on disk; each is removed once committed."""
-    return loader.load_staged(settings.db_path, settings.staging_root, timeout_s=settings.lock_timeout_s)
+def load_staged(settings: Settings) -> staging.StagedLoad:
+    """Load batches an earlier run had to leave on disk for this warehouse; each is removed once
+    committed. Batches staged for another warehouse are left alone and reported."""
+    return staging.load_staged(settings.db_path, settings.staging_root, timeout_s=settings.lock_timeout_s)
 
 
 # --- the flow ------------------------------------------------------------------------------
@@ -266,59 +270,75 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     marked as re-processed by this run once it completes; rows that fail again are quarantined anew.
     """
     settings = settings or Settings.from_env()
-    logger = get_run_logger()
     run_id, run_name = _flow_run_identity()
     started = _now()
     counts = RunCounts()
     resolved = resolve_sources(sources, policy_from_settings(settings))
     run = _Run(run_id, run_name, sources, counts, settings, started, total=estimate_records(resolved))
+    lease = run_lease.take(run_id, settings.db_path)
+    try:
+        _ingest(resolved, run)
+        summary = _complete(run, requeue)
+    finally:
+        lease.release()
+    return summary
+
+
+def _ingest(resolved: list[Any], run: "_Run") -> None:
+    """Load what earlier runs staged, then stream the sources through the batches. A failure or an
+    interrupt is recorded on the run's row (committed batches stay) and raised again."""
+    logger, settings = get_run_logger(), run.settings
     try:
         run.locked = _record_start(run)
         if run.locked is None:
             staged = load_staged(settings)
-            if staged:
-                logger.info("loaded %d staged articles from earlier runs", staged)
+            if staged.articles:
+                logger.info("loaded %d staged articles from earlier runs", staged.articles)
+            for folder in staged.foreign or []:
+                logger.warning("left alone, staged for another warehouse: %s", folder)
         _stream(_batches(iter_records(resolved), settings.batch_size), run)
         if run.locked is not None:
             raise loader.WarehouseLocked(f"{run.locked}; {run.staged} batch(es) staged under "
                                          f"{settings.staging_root} for the next run")
-    except Exception as exc:
-        logger.error("run failed: %s", exc)
+    except (Exception, KeyboardInterrupt) as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        message = run_lease.INTERRUPTED if status == "interrupted" else str(exc)
+        logger.error("run %s: %s", status, message)
         try:
             failed = loader.connect(settings.db_path, timeout_s=0 if run.locked else settings.lock_timeout_s)
         except loader.WarehouseLocked as locked:
-            logger.warning("run %s not recorded as failed: %s", run_id, locked)
+            logger.warning("run %s not recorded as %s: %s", run.run_id, status, locked)
             raise exc
         try:
-            loader.record_run(failed, _run_row(run_id, run_name, sources, counts, settings, "failed", started, str(exc)))
+            loader.record_run(failed, _run_row(run.run_id, run.run_name, run.sources, run.counts, settings, status,
+                                               run.started, message))
         finally:
             failed.close()
         create_markdown_artifact(
             key="dateline-run-summary",
-            markdown=f"# Dateline run `{run_id}` failed\n\n{type(exc).__name__}: {exc}\n\n"
+            markdown=f"# Dateline run `{run.run_id}` {status}\n\n{type(exc).__name__}: {message}\n\n"
             "Nothing of the failing batch was committed; earlier batches of this run were.",
             description="Dateline run summary",
         )
         raise
-    summary = summarize(settings.db_path, run_id, counts)
+
+
+def _complete(run: "_Run", requeue: str | None) -> dict[str, Any]:
+    """Summarise the finished run, render Data Docs, record it `completed` and publish artifacts."""
+    settings, counts = run.settings, run.counts
+    summary = summarize(settings.db_path, run.run_id, counts)
     with counts.timed("data_docs"):
         summary["data_docs"] = str(_data_docs_for(run))
     summary["run"]["seconds"] = {k: round(v, 3) for k, v in counts.seconds.items()}
     con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     try:
-        loader.record_run(con, _run_row(run_id, run_name, sources, counts, settings, "completed", started))
+        loader.record_run(con, _run_row(run.run_id, run.run_name, run.sources, counts, settings, "completed",
+                                        run.started))
         if requeue:
-            loader.mark_requeued(con, run_id, sources, None if requeue == "*" else requeue)
+            loader.mark_requeued(con, run.run_id, run.sources, None if requeue == "*" else requeue)
     finally:
         con.close()
     _publish_artifacts(summary, counts)
-    try:  # housekeeping after the run is committed and reported: a failure here must not fail it
-        pruned = nlp_cache.prune(nlp_cache.local_storage())
-    except OSError as exc:
-        logger.warning("expired NLP cache entries not removed: %s", exc)
-    else:
-        if pruned:
-            logger.info("removed %d expired NLP cache entries", pruned)
     return summary
 
 
@@ -331,6 +351,9 @@ def _record_start(run: "_Run") -> str | None:
         get_run_logger().warning("%s; batches will be staged under %s", exc, run.settings.staging_root)
         return str(exc)
     try:
+        run.binding = staging.Binding.of(run.settings.db_path, schema_id(con))
+        for dead in run_lease.sweep_dead_runs(con, run.settings.db_path):
+            get_run_logger().warning("run %s had been left running by a process that ended: marked interrupted", dead)
         loader.record_run(con, _run_row(run.run_id, run.run_name, run.sources, run.counts, run.settings, "running",
                                         run.started))
     finally:
@@ -352,6 +375,7 @@ class _Run:
     dup_index: Any = None  # MinHashIndex of loaded articles, filled on first use
     dup_roots: dict[str, str | None] = field(default_factory=dict)
     locked: str | None = None  # the warehouse was locked at the start: stage every batch, touch no file
+    binding: staging.Binding | None = None  # the warehouse staged batches belong to (id known once opened)
     staged: int = 0
     validated: int = 0  # articles that went through GX (none on an unchanged re-run: Data Docs kept)
 
@@ -487,11 +511,12 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
     )
     with counts.timed("load"):
         stage_name = f"{run.started:%Y%m%dT%H%M%S}-{run.run_id[:8]}-{prep.n:05d}"
+        binding = run.binding or staging.Binding.of(settings.db_path, None)
         if run.locked is not None:
-            loader.stage_batch(settings.staging_root, batch, stage_name)
+            staging.stage_batch(settings.staging_root, batch, stage_name, binding)
             run.staged += 1
         else:
-            load(batch, settings, stage_name)
+            load(batch, settings, stage_name, binding)
     logger.info("batch %d: %d loaded, %d unchanged, %d quarantined",
                 prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
 

@@ -70,16 +70,24 @@ def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
 
 
 def _row(obj: dict[str, Any], source: str, key: str) -> SourceItem:
-    """A JSONL/CSV row as a raw record, or a problem when it has neither text nor html."""
+    """A JSONL/CSV row as a raw record, or a problem when it has neither text nor html or a field
+    of the wrong type (every field is a string; `id` may be a number)."""
     record = {k: obj.get(k) for k in FIELDS if obj.get(k) not in (None, "")}
-    if not isinstance(record.get("text", ""), str) or not isinstance(record.get("html", ""), str):
-        return SourceProblem(source, key, "text/html must be strings", record)
+    wrong = [f"`{k}` must be a string, got {type(v).__name__}" for k, v in record.items()
+             if not isinstance(v, str) and not (k == "id" and isinstance(v, int) and not isinstance(v, bool))]
+    if wrong:
+        return SourceProblem(source, key, "wrong field type: " + "; ".join(wrong), _printable(record))
     if not record.get("text") and not record.get("html"):
         return SourceProblem(source, key, "row has neither `text` nor `html`", record)
     record.setdefault("source", source)
     record["source_key"] = key
     record["source_path"] = source
     return record
+
+
+def _printable(record: dict[str, Any], limit: int = 2000) -> dict[str, Any]:
+    """A record cut down for quarantine: long values shortened, anything else as its JSON."""
+    return {k: (v[:limit] if isinstance(v, str) else json.dumps(v, default=str)[:limit]) for k, v in record.items()}
 
 
 @dataclass(frozen=True)
@@ -165,33 +173,69 @@ class FileSource:
             yield SourceProblem(self.name, f"{self.name}:{reader.line_num}", f"malformed CSV: {exc}")
 
 
+FEED_FILE_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
+"""Files read as RSS/Atom feeds, alone or inside a folder (flows.feeds.FEED_SUFFIXES)."""
+
+
 @dataclass(frozen=True)
 class FolderSource:
-    """Every article file under a folder, recursively, never leaving the folder."""
+    """Every article and feed file under a folder, recursively, never leaving the folder.
+
+    A file that cannot be read as either (an image, a symlink loop, a link out of the folder) is
+    reported as a problem of its own, never skipped in silence; hidden files and folders are not
+    part of the folder.
+    """
 
     root: Path
+    policy: FetchPolicy | None = None
 
     @property
     def name(self) -> str:
         return str(self.root)
 
-    def files(self) -> Iterator[Path]:
+    def entries(self) -> Iterator[Path | SourceProblem]:
+        """Each readable file, or a problem naming a file that is not read and why."""
         root = self.root.resolve()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for d in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+                dirnames.remove(d)  # never followed: it could lead out of the folder or round in a loop
+                link = str(Path(dirpath) / d)
+                yield SourceProblem(link, link, "not read: symbolic link to a folder (links are not followed)")
             for filename in sorted(filenames):
                 if filename.startswith("."):
                     continue
                 path = Path(dirpath) / filename
-                if _kind(path) is None:
-                    continue
-                if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    continue  # a link out of the folder is not part of it
-                yield path
+                problem = self._unreadable(path, root)
+                yield path if problem is None else SourceProblem(str(path), str(path), problem)
+
+    @staticmethod
+    def _unreadable(path: Path, root: Path) -> str | None:
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (RuntimeError, OSError) as exc:  # a loop raises RuntimeError, a dangling link OSError
+                return f"not read: broken symbolic link ({type(exc).__name__}: {exc})"
+            if not target.is_relative_to(root):
+                return f"not read: symbolic link out of the folder (to {target})"
+        name = path.name.lower().removesuffix(".gz")
+        if _kind(path) is None and not name.endswith(FEED_FILE_SUFFIXES):
+            return f"not read: unsupported file type {path.suffix or '(none)'}"
+        return None
+
+    def files(self) -> Iterator[Path]:
+        return (e for e in self.entries() if isinstance(e, Path))
 
     def read(self) -> Iterator[SourceItem]:
-        for path in self.files():
-            yield from FileSource(path).read()
+        from flows.feeds import FeedSource
+
+        for entry in self.entries():
+            if isinstance(entry, SourceProblem):
+                yield entry
+            elif entry.name.lower().removesuffix(".gz").endswith(FEED_FILE_SUFFIXES):
+                yield from FeedSource(str(entry), self.policy).read()
+            else:
+                yield from FileSource(entry).read()
 
 
 class SourceError(ValueError):
@@ -223,7 +267,7 @@ def resolve_sources(specs: list[str], policy: FetchPolicy | None = None) -> list
         path = Path(spec)
         name = path.name.lower().removesuffix(".gz")
         if path.is_dir():
-            sources.append(FolderSource(path))
+            sources.append(FolderSource(path, policy))
         elif path.is_file() and name.endswith(FEED_SUFFIXES):
             sources.append(FeedSource(spec, policy))
         elif path.is_file() and name.endswith(".txt") and not path.name.lower().endswith(".gz") and is_url_list(path):

@@ -233,9 +233,12 @@ def test_lead_sentence_is_never_taken_as_title() -> None:
 
 def test_mid_page_link_list_removed_but_single_subheading_kept() -> None:
     teasers = ["Council approves new transit budget", "Storm knocks out power to thousands", "Team clinches playoff spot"]
-    art = clean_text_dump("\n".join([BODY1, *teasers, BODY2, "What happens next", BODY3, BODY1 + " Again."]))
-    assert [r.kind for r in art.removed] == ["link_list"] * 3
+    lines = [BODY1, *teasers, BODY2, "What happens next", BODY3, BODY1 + " Again."]
+    art = clean_text_dump("\n".join(["Skip to main content", *lines]))  # a page dump
+    assert [r.kind for r in art.removed] == ["navigation"] + ["link_list"] * 3
     assert "What happens next" in art.text.split("\n\n")
+    # the same lines with no page UI around them are an article's own list: kept
+    assert clean_text_dump("\n".join(lines)).text == "\n\n".join(lines)
 
 
 def test_repeated_short_chrome_removed() -> None:
@@ -441,3 +444,50 @@ def test_language_is_decided_by_the_opening() -> None:
     assert len(german) > 1000
     assert detect_language(german + english * 20) == "de"
     assert detect_language(english * 20 + german) == "en"
+
+
+# --- text that is already an article passes whole ---------------------------------------------
+
+def _kept_share(texts: list[str]) -> tuple[float, list[str]]:
+    """Share of words the cleaner keeps in text or title, and the lines it removed otherwise."""
+    from transforms.articles import word_count
+
+    total = kept = 0
+    cut: list[str] = []
+    for text in texts:
+        out = clean_text_dump(text)
+        total += word_count(text)
+        kept += word_count(out.text) + sum(word_count(r.text) for r in out.removed if r.kind == "title")
+        cut += [r.text for r in out.removed if r.kind != "title"]
+    return kept / total, cut
+
+
+def test_wire_stories_keep_their_tables_results_and_datelines():
+    docs = [json.loads(line)["text"] for line in
+            (SHARED / "corpora" / "ner" / "conll2003" / "eng.testa.docs.jsonl").read_text().splitlines()]
+    share, cut = _kept_share(docs)
+    assert share >= 0.995, cut[:10]
+
+
+def test_clean_article_bodies_lose_no_line():
+    gold = SHARED / "corpora" / "events" / "realnews_dev" / "gold.jsonl"
+    bodies = [json.loads(line)["text"] for line in gold.read_text().splitlines()]
+    bbc = sorted((SHARED / "corpora" / "articles" / "bbc_news" / "bbc" / "politics").glob("*.txt"))[:100]
+    share, cut = _kept_share(bodies + [p.read_text(encoding="latin-1") for p in bbc])
+    assert share >= 0.995 and cut == [], cut[:10]
+
+
+def test_a_body_line_that_looks_short_or_like_a_dateline_stays():
+    text = ("WASHINGTON (AP) — The envoy said on Monday that talks would resume next week.\n"
+            "'That's correct,' Volker said.\n"
+            "Results:\nTeam A 3 Team B 1\nTeam C 0 Team D 2\n"
+            "The ministry declined to comment on the report, officials said.")
+    out = clean_text_dump(text)
+    assert out.removed == () and out.text.split("\n\n") == text.split("\n")
+
+
+@needs_seed
+def test_a_page_dump_is_still_cleaned():
+    out = clean_text_dump(SEED.read_text(encoding="utf-8"))
+    assert "Skip to main content" not in out.text and "Follow related authors" not in out.text
+    assert {r.kind for r in out.removed} >= {"navigation", "caption"}

@@ -139,36 +139,6 @@ def test_bbc_200_real_articles_including_cp1252(tmp_path, corpora):
     assert q(db, "select count(*) from articles where text like '%\ufffd%'")[0][0] == 0
 
 
-def test_nlp_results_are_cached_by_content_across_runs(tmp_path):
-    """A second warehouse fed the same texts reuses the persisted NLP result (Prefect cache)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-    from prefect.client.schemas.sorting import TaskRunSort
-
-    import os
-
-    from flows import nlp_cache
-
-    first = _run([SAMPLES], tmp_path / "a" / "dateline.duckdb")
-    expired = nlp_cache.local_storage() / (nlp_cache.PREFIX + "0" * 16)
-    expired.write_text("{}")
-    long_ago = expired.stat().st_mtime - nlp_cache.LIFETIME.total_seconds() - 60
-    os.utime(expired, (long_ago, long_ago))
-    second = _run([SAMPLES], tmp_path / "b" / "dateline.duckdb")
-    assert not expired.exists()  # a completed run removes expired entries
-    assert q(tmp_path / "b" / "dateline.duckdb", "select count(*) from mentions") == \
-        q(tmp_path / "a" / "dateline.duckdb", "select count(*) from mentions")
-    assert q(tmp_path / "b" / "dateline.duckdb", "select distinct run_id from mentions") == [(second["run_id"],)]
-    with get_client(sync_client=True) as client:
-        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[second["run_id"]])),
-                                      limit=50, sort=TaskRunSort.EXPECTED_START_TIME_ASC)
-    nlp_states = [t.state.name for t in tasks if t.name.startswith("mentions-entities-events")]
-    assert nlp_states == ["Cached"], nlp_states
-    assert first["run_id"] != second["run_id"]
-    # the entry is Dateline's (named with its prefix), so the run-end pruning can find it
-    assert [p for p in nlp_cache.local_storage().iterdir() if p.name.startswith(nlp_cache.PREFIX)]
-
-
 def test_cli_sql_formats_and_parquet_export(sample_db, tmp_path, capsys):
     import json as _json
 
@@ -188,23 +158,3 @@ def test_cli_sql_formats_and_parquet_export(sample_db, tmp_path, capsys):
     assert (out / "articles" / "published_date=2023-12-28").is_dir()
     events = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=True)
     assert events.height == q(sample_db, "select count(*) from events")[0][0]
-
-
-def test_nlp_cache_prune_removes_only_dateline_entries_past_their_lifetime(tmp_path):
-    import os
-    import time
-
-    from flows import nlp_cache
-
-    now = time.time()
-    old = now - nlp_cache.LIFETIME.total_seconds() - 60
-    files = {name: tmp_path / name for name in (nlp_cache.PREFIX + "old", nlp_cache.PREFIX + "fresh", "other-old")}
-    for path in files.values():
-        path.write_text("{}")
-    for name in (nlp_cache.PREFIX + "old", "other-old"):
-        os.utime(files[name], (old, old))
-    (tmp_path / (nlp_cache.PREFIX + "dir")).mkdir()
-    assert nlp_cache.prune(tmp_path, now=now) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [nlp_cache.PREFIX + "fresh", "other-old", nlp_cache.PREFIX + "dir"])
-    assert nlp_cache.prune(tmp_path / "missing", now=now) == 0

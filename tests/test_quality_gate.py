@@ -75,7 +75,7 @@ def test_data_docs_index_names_every_suite(tmp_path, capsys):
     db = tmp_path / "wh.duckdb"
     assert main(["run", str(src), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    index = tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    index = tmp_path / "wh.duckdb.gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.exists() and str(index) in out
     html = index.read_text(encoding="utf-8")
     for suite in ("articles", "mentions", "events", "entities"):

@@ -109,7 +109,7 @@ def test_locked_warehouse_stages_the_batch_fails_clearly_and_next_run_loads_it(t
     line = [ln for ln in err.splitlines() if ln.startswith("dateline: run failed")]
     assert line and "WarehouseLocked" in line[0] and f"PID {holder.pid}" in line[0], err
     assert "staged under" in line[0] and "Traceback" not in line[0]
-    staged = [p for p in (tmp_path / "staging").iterdir() if not p.name.startswith(".")]
+    staged = [p for p in (tmp_path / "wh.duckdb.staging").iterdir() if not p.name.startswith(".")]
     assert len(staged) == 1 and (staged[0] / "articles.parquet").exists()
     assert pl.read_parquet(staged[0] / "articles.parquet").height == 5
     assert waited >= 2
@@ -118,7 +118,7 @@ def test_locked_warehouse_stages_the_batch_fails_clearly_and_next_run_loads_it(t
     # The holder has gone: the next run (here on the first source only) loads the staged batch.
     capsys.readouterr()
     assert main(["run", str(first), "--db", str(db)]) == 0
-    assert not [p for p in (tmp_path / "staging").iterdir() if not p.name.startswith(".")]
+    assert not [p for p in (tmp_path / "wh.duckdb.staging").iterdir() if not p.name.startswith(".")]
     assert _counts(db)["articles"] == 8
     assert _q(db, "select count(*) - count(distinct article_id) from articles") == [(0,)]
     assert _q(db, "select status from runs where status = 'staged'") == [("staged",)]
@@ -141,14 +141,16 @@ def test_staged_batch_loaded_twice_adds_nothing(tmp_path):
     batch = loader.LoadBatch(articles=built.articles, mentions=empty, entities=empty, events=empty,
                              removed_spans=built.removed, quarantine=empty, dq_results=empty, run=empty,
                              signatures=empty)
-    folder = loader.stage_batch(staging, batch, "b1")
+    from warehouse.staging import Binding, load_staged, stage_batch
+
+    folder = stage_batch(staging, batch, "b1", Binding.of(db, None))
     copy = tmp_path / "copy"
     import shutil
 
     shutil.copytree(folder, copy)
-    assert loader.load_staged(db, staging) == 4
+    assert load_staged(db, staging).articles == 4
     shutil.copytree(copy, staging / "b1")  # as if rmtree never ran
-    assert loader.load_staged(db, staging) == 4
+    assert load_staged(db, staging).articles == 4
     assert _q(db, "select count(*), count(distinct article_id) from articles") == [(4, 4)]
     assert not list(staging.iterdir())
 
@@ -292,7 +294,7 @@ def test_flow_parameters_are_sources_and_settings_only():
 def test_sigkill_crash_loop_short(tmp_path):
     """≥5 SIGKILLs at random moments (random delays and inside WAL writes/commits) on 100 real BBC
     articles, then a run to completion: same articles and per-article mention/event counts as one
-    clean run, the file reopens after every kill, no article ever half loaded."""
+    clean run, the file reopens after every kill, no article ever half loaded, the contracts hold."""
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "crash.py"), "--articles", "100", "--kills", "5",
          "--batch-size", "20", "--seed", str(uuid.uuid4().int % 1000), "--json",
@@ -306,3 +308,5 @@ def test_sigkill_crash_loop_short(tmp_path):
     assert result["rows_lost"] == 0 and result["rows_duplicated"] == 0
     assert result["half_visible"] == 0 and result["reopen_failures"] == 0
     assert result["missing_articles"] == 0 and result["articles"] >= 100
+    assert result["contract_failures"] == 0  # warehouse/contracts.sql holds after every kill
+    assert result["left_running"] == 0  # killed runs were marked interrupted by the next run

@@ -149,6 +149,7 @@ class Rules:
     line_rules: tuple[_LineRule, ...]
     credits: tuple[_CreditRule, ...]
     zones: dict[str, int]
+    dump_evidence: frozenset[tuple[str, str]] = frozenset()  # (kind, where) or (rule name, "rules") that mark a dump
 
 
 def _flags(spec: dict[str, Any]) -> int:
@@ -179,7 +180,11 @@ def rules_from_yaml(source: str) -> Rules:
         _CreditRule(spec["name"], re.compile(f"(?:{spec['pattern']})\\s*$", _flags(spec)))
         for spec in data.get("credits", [])
     ]
-    return Rules(tuple(line_rules), tuple(credits), dict(data.get("zones", {})))
+    evidence = frozenset((kind, where) for where, kinds in (data.get("dump_evidence") or {}).items() for kind in kinds)
+    unknown = {name for name, where in evidence if where == "rules"} - {r.name for r in line_rules}
+    if unknown:
+        raise ValueError(f"dump_evidence names unknown rules: {sorted(unknown)}")
+    return Rules(tuple(line_rules), tuple(credits), dict(data.get("zones", {})), evidence)
 
 
 @lru_cache(maxsize=1)
@@ -254,8 +259,8 @@ def _credit_kind(line: str, rules: Rules) -> tuple[str, str] | None:
     return None
 
 
-def _match_rule(line: str, rules: Rules, prev_kind: str | None) -> tuple[str, str, str] | None:
-    """First matching rule as ``(kind, where, rule_name)``; credit shapes are tried last."""
+def _line_rule(line: str, rules: Rules, prev_kind: str | None) -> _LineRule | None:
+    """The first line rule (not a credit shape) that matches the whole line."""
     n = _words(line)
     for rule in rules.line_rules:
         if rule.max_words is not None and n > rule.max_words:
@@ -263,7 +268,15 @@ def _match_rule(line: str, rules: Rules, prev_kind: str | None) -> tuple[str, st
         if rule.follows and prev_kind not in rule.follows:
             continue
         if rule.regex.fullmatch(line):
-            return rule.kind, rule.where, rule.name
+            return rule
+    return None
+
+
+def _match_rule(line: str, rules: Rules, prev_kind: str | None) -> tuple[str, str, str] | None:
+    """First matching rule as ``(kind, where, rule_name)``; credit shapes are tried last."""
+    rule = _line_rule(line, rules, prev_kind)
+    if rule is not None:
+        return rule.kind, rule.where, rule.name
     hit = _credit_kind(line, rules)
     if hit:
         return hit[0], "any", hit[1]
@@ -711,6 +724,8 @@ def clean_text_dump(text: str, title: str | None = None) -> CleanArticle:
     rules = load_rules()
     title_n = normalize_text(title) if title else None
     lines = _split_lines(text)
+    if not is_web_dump(lines, rules):
+        return _clean_plain_text(lines, title_n or None, rules)
     classified = _classify(lines, rules, title_n or None, zones=True, guess_title=True)
     body, removed = _assemble(classified)
     if not body:
@@ -724,6 +739,52 @@ def clean_text_dump(text: str, title: str | None = None) -> CleanArticle:
         site_name=None,
         removed=removed,
     )
+
+
+def is_web_dump(lines: list[str], rules: Rules) -> bool:
+    """True when some line is page UI that an article's own text never holds (`dump_evidence` in
+    boilerplate.yaml: "Skip to main content", "Share this article", cookie prompts, photo credits).
+    Wire stories and article bodies have none, but they do have what the dump heuristics would
+    cut (results tables, short lines, datelines), so only a dump goes through those."""
+    prev: str | None = None
+    for line in lines:
+        hit = _match_rule(line, rules, prev)
+        if hit is not None and ((hit[0], hit[1]) in rules.dump_evidence or (hit[2], "rules") in rules.dump_evidence):
+            return True
+        prev = hit[0] if hit is not None else None
+    return False
+
+
+_FURNITURE = frozenset({"byline", "timestamp", "footer"})
+"""What a clean article may carry above or below its story and a reader does not count as text."""
+
+
+def _clean_plain_text(lines: list[str], title: str | None, rules: Rules) -> CleanArticle:
+    """Text that is already an article (not a page dump) keeps every line between its first and
+    last sentence: only furniture at its very start or end goes (a byline or timestamp above the
+    story, a sign-off or copyright line below it), and a first line that is the title given, or
+    a headline when none was given, moves to `title`."""
+    kinds: list[str | None] = [None] * len(lines)
+    prev: str | None = None
+    hits = []
+    for line in lines:
+        hit = _match_rule(line, rules, prev)
+        hits.append(hit[0] if hit else None)
+        prev = hits[-1]
+    start, end = 0, len(lines)
+    while start < end - 1 and hits[start] in _FURNITURE:
+        kinds[start] = hits[start]
+        start += 1
+    while end - 1 > start and hits[end - 1] in _FURNITURE:
+        kinds[end - 1] = hits[end - 1]
+        end -= 1
+    if end - start > 1 and ((title and _fold(lines[start]) == _fold(title))
+                            or (title is None and _is_title_candidate(lines[start], rules.zones))):
+        title = title or lines[start]
+        kinds[start] = "title"
+    body, removed = _assemble(_Classified(lines, kinds, title))
+    return CleanArticle(text=body, title=title, byline=_byline_from(removed), published_at=_published_from(removed),
+                        language=detect_language(body), site_name=None, removed=removed)
 
 
 def _keep_prose_when_nothing_left(removed: tuple[Removed, ...]) -> tuple[str, tuple[Removed, ...]]:
@@ -748,6 +809,7 @@ _DATE_META = (
     "sailthru.date", "parsely-pub-date", "article.published",
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_WHOLE_DOCUMENT = re.compile(r"<!doctype|<(?:html|head|body)[\s>]", re.IGNORECASE)
 
 
 def _parse_tree(html: str) -> Any | None:
@@ -857,7 +919,8 @@ def _html_date(html: str, tree: Any) -> str | None:
     try:
         from htmldate import find_date
 
-        return find_date(html, extensive_search=False) or None
+        # bytes, never the string: htmldate downloads any str that looks like a URL (an SSRF)
+        return find_date(html.encode("utf-8"), extensive_search=False) or None
     except Exception:
         return None
 
@@ -897,6 +960,10 @@ def clean_html(html: str, url: str | None = None) -> CleanArticle:
     if not isinstance(html, str) or not html.strip():
         return _EMPTY
     html = html.replace("\x00", "")
+    if not _WHOLE_DOCUMENT.search(html[:4096]):
+        # a fragment (a feed item's content:encoded, a JSONL `html` of one <p>): trafilatura takes a
+        # lone block for "not HTML" and extracts nothing, so give it the document around it
+        html = f"<html><body>{html}</body></html>"
     tree = _parse_tree(html)
     try:
         doc = _trafilatura(html, url)

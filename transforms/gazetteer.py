@@ -240,3 +240,13 @@ def valid_iso3() -> frozenset[str]:
     import pycountry
 
     return frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Every code of `valid_iso3` with the name to show for it (ISO's common name, or its name)."""
+    import pycountry
+
+    names = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    names["XKX"] = "Kosovo"
+    return {code: names[code] for code in valid_iso3()}

@@ -1,28 +1,29 @@
-"""DuckDB loader: schema, one transaction per batch, Arrow in, nothing half-visible.
+"""DuckDB loader: one transaction per batch, Arrow in, contracts checked before COMMIT.
 
-DuckDB allows one writing process per file, so the loader opens the file only for a load,
-waits with back-off while another process holds it, and stages the batch as Parquet under
-`staging_dir` when it must give up, for the next run to load.
+DuckDB allows one writing process per file, so the loader opens the file only for a load and
+waits with back-off while another process holds it (the flow stages a batch it cannot load, see
+`warehouse.staging`). Opening for writing brings the schema up to date (`warehouse.schema`);
+every load is checked against `contracts.sql` inside its transaction and rolled back on a breach.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import polars as pl
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-VIEWS_SQL = Path(__file__).with_name("views.sql")
+from warehouse import contracts, schema
+from warehouse.contracts import ContractViolation
+from warehouse.schema import WarehouseSchemaError
 
 CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures", "raw_fingerprints")
 """Rows owned by an article: replaced whole when the article is re-processed."""
+
+__all__ = ["ContractViolation", "WarehouseSchemaError", "WarehouseLocked", "LoadBatch", "connect", "load_batch"]
 
 
 class WarehouseLocked(RuntimeError):
@@ -46,12 +47,27 @@ class LoadBatch:
         schema={"raw_hash": pl.String, "article_id": pl.String, "pipeline_version": pl.String}))
     """raw_hash → article_id of the input records behind the batch's articles."""
 
+    def article_ids(self) -> list[str]:
+        """Every article the batch writes rows for (the contracts' scope)."""
+        ids: set[str] = set()
+        for frame in (self.articles, self.mentions, self.events):
+            if "article_id" in frame.columns:
+                ids.update(frame["article_id"].drop_nulls().to_list())
+        return sorted(ids)
+
 
 def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower() or "conflicting" in str(exc).lower()
 
 
-def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0) -> duckdb.DuckDBPyConnection:
+READ_ONLY_SANDBOX = {"enable_external_access": False, "lock_configuration": True}
+"""DuckDB settings for queries typed by a user on a read-only warehouse: a read-only connection
+still writes files through COPY … TO, EXPORT DATABASE or ATTACH … (read_only false), so no file
+but the warehouse is reachable and the settings cannot be changed back from SQL."""
+
+
+def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0,
+            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting with jittered exponential back-off while it is locked."""
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +75,7 @@ def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0) 
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
+            con = duckdb.connect(str(db_path), read_only=read_only, config=dict(config or {}))
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
@@ -68,25 +84,15 @@ def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0) 
                 raise
             time.sleep(min(delay, max(deadline - time.monotonic(), 0)) * random.uniform(0.5, 1.0))
             delay = min(delay * 2, 2.0)
-    if not read_only:
-        ensure_schema(con)
-    return con
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create tables, refresh the event ontology and (re)create views; all idempotent."""
-    from transforms.lexicon import event_types_frame
-
-    con.execute(SCHEMA_SQL.read_text())
-    con.execute("begin transaction")
     try:
-        _insert(con, "event_types", event_types_frame(),
-                _upsert_clause(con, "event_types", ["event_type"], event_types_frame(), set()))
-        con.execute("commit")
+        if read_only:
+            schema.check_readable(con, str(db_path))
+        else:
+            schema.ensure_schema(con, str(db_path))
     except BaseException:
-        _rollback(con)
+        con.close()
         raise
-    con.execute(VIEWS_SQL.read_text())
+    return con
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -148,10 +154,15 @@ def stored_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str], colu
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, conflict: str = "") -> int:
-    """Insert a frame by name-matched columns from Arrow (never row by row)."""
+    """Insert a frame by name-matched columns from Arrow (never row by row). A frame column the
+    table lacks is an error, not a silent drop."""
     if frame.height == 0:
         return 0
-    cols = [c for c in table_columns(con, table) if c in frame.columns]
+    have = table_columns(con, table)
+    extra = [c for c in frame.columns if c not in have]
+    if extra:
+        raise WarehouseSchemaError(f"table {table} has no column(s) {', '.join(extra)} for this batch")
+    cols = [c for c in have if c in frame.columns]
     view = f"_batch_{table}"
     con.register(view, frame.select(cols).to_arrow())
     try:
@@ -193,6 +204,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         _insert(con, "dq_results", _merge_dq(con, batch.dq_results),
                 _upsert_clause(con, "dq_results", ["run_id", "suite", "expectation"], batch.dq_results, set()))
         _insert(con, "runs", batch.run, _upsert_clause(con, "runs", ["run_id"], batch.run, keep={"started_at"}))
+        broken = contracts.violations(con, batch.article_ids())
+        if broken:
+            raise ContractViolation("batch rolled back, it breaks the warehouse contracts: "
+                                    + "; ".join(str(v) for v in broken))
         con.execute("commit")
     except BaseException:
         _rollback(con)
@@ -242,69 +257,3 @@ def mark_requeued(con: duckdb.DuckDBPyConnection, run_id: str, sources: list[str
         {"run": run_id, "sources": sources, "only": only_run},
     ).fetchall()
     return len(rows)
-
-
-# --- staging: a batch that could not be loaded waits on disk for the next run -------------
-
-def stage_batch(staging_dir: Path, batch: LoadBatch, name: str) -> Path:
-    """Write a batch as Parquet files; the folder appears atomically (rename at the end)."""
-    final = staging_dir / name
-    tmp = staging_dir / f".{name}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for f in fields(batch):
-        frame = getattr(batch, f.name)
-        if f.name == "run" and "status" in frame.columns:  # what the runs row says once loaded from staging
-            frame = frame.with_columns(pl.lit("staged").alias("status"), pl.lit(
-                "warehouse was locked: batch staged, loaded by a later run").alias("message"))
-        frame.write_parquet(tmp / f"{f.name}.parquet")
-    _fsync_tree(tmp)
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
-    _fsync_dir(staging_dir)
-    return final
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(folder: Path) -> None:
-    """Flush the staged files before the rename publishes them (a power cut must not publish empty files)."""
-    for f in folder.iterdir():
-        with open(f, "rb") as fh:
-            os.fsync(fh.fileno())
-    _fsync_dir(folder)
-
-
-def load_staged(db_path: Path, staging_dir: Path, *, timeout_s: float = 30.0) -> int:
-    """Load every staged batch, oldest first, one transaction each; a folder is removed only after
-    its COMMIT. A crash between the two loads it again next time: articles are upserted and their
-    child rows replaced, so a second load adds nothing. Returns the articles loaded."""
-    staged = list(staged_batches(staging_dir))
-    if not staged:
-        return 0
-    loaded = 0
-    con = connect(db_path, timeout_s=timeout_s)
-    try:
-        for folder, batch in staged:
-            load_batch(con, batch)
-            shutil.rmtree(folder)
-            loaded += batch.articles.height
-    finally:
-        con.close()
-    return loaded
-
-
-def staged_batches(staging_dir: Path) -> Iterator[tuple[Path, LoadBatch]]:
-    """Batches left by earlier runs, oldest first."""
-    if not staging_dir.is_dir():
-        return
-    for folder in sorted(p for p in staging_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        frames = {f.name: pl.read_parquet(folder / f"{f.name}.parquet") for f in fields(LoadBatch)
-                  if (folder / f"{f.name}.parquet").exists() or f.name != "fingerprints"}
-        yield folder, LoadBatch(**frames)

@@ -1,5 +1,27 @@
 -- Dateline warehouse schema (DuckDB). Column names are a contract: extend, never rename.
--- Every table is created idempotently so the loader can run this file on each open.
+-- This file is the current schema, used as is for a new warehouse. An existing file is brought
+-- to it by the numbered scripts in migrations/ (one transaction on open), so every change here
+-- ships with a migration that makes the same change, and `schema_version` below is bumped.
+
+-- Which migrations made this file what it is (the highest version is the schema version).
+create table if not exists schema_migrations (
+    version             integer primary key,
+    name                varchar,
+    applied_at          timestamptz
+);
+
+-- Facts about the file itself: `warehouse_id` (a uuid made with the file; staged batches carry
+-- it) and `created_at`.
+create table if not exists warehouse_meta (
+    key                 varchar primary key,
+    value               varchar
+);
+
+-- ISO 3166 alpha-3 codes (and XKX, Kosovo) with their names: every country column draws on it.
+create table if not exists country_codes (
+    code                varchar primary key,
+    name                varchar
+);
 
 -- One row per flow run: what went in, what came out, with which code and model.
 create table if not exists runs (
@@ -7,7 +29,7 @@ create table if not exists runs (
     flow_run_name       varchar,
     started_at          timestamptz,
     finished_at         timestamptz,
-    status              varchar,               -- running | completed | failed | staged (loaded later from staging)
+    status              varchar,               -- running | completed | failed | interrupted | staged (loaded later from staging)
     sources             varchar[],
     articles_in         integer,               -- rows read from sources (after in-batch de-duplication)
     articles_new        integer,               -- articles inserted or re-processed

@@ -1,4 +1,5 @@
--- Dateline analysis views: one view per question. Re-created on every load, so edit freely.
+-- Dateline analysis views: one view per question, re-created from this file each time a run opens
+-- the warehouse (edit here, not in the file). Staging views first, then the views that read them.
 
 -- Every surface form of each entity and how often it was written so (derived, never stale).
 create or replace view entity_aliases as
@@ -6,26 +7,38 @@ select m.entity_id, m.text as alias, count(*) as count
 from mentions m
 group by all;
 
--- Events per day, type and actor country. `day` is the event's own date when the text gives a
--- day, else the article's publication day (flagged by `dated_by`).
+-- Staging: which day each event happened, owned here and nowhere else. The event's own date when
+-- the text gives a day; otherwise the article's publication day for a fresh act; never that day
+-- for a historical mention (`is_historical`: "since 2022", "in 1950"), which has no day and is
+-- left out. Every view that counts events reads this one.
+create or replace view dated_events as
+with days as (
+    select e.*, a.url, a.domain, a.dup_of, a.published_at, a.ingested_at,
+           case when e.date_precision = 'day' then e.event_date
+                when not coalesce(e.is_historical, false) then cast(a.published_at as date)
+           end as day,
+           case when e.date_precision = 'day' then 'event_date' else 'published_at' end as dated_by
+    from events e join articles a using (article_id)
+)
+select * from days where day is not null;
+
+-- Events per day, type and actor country (asserted and claimed acts; see `dated_events` for the
+-- day, and `dated_by` for where it came from).
 create or replace view daily_event_counts as
-select coalesce(case when e.date_precision = 'day' then e.event_date end, cast(a.published_at as date)) as day,
-       case when e.date_precision = 'day' then 'event_date' else 'published_at' end as dated_by,
-       e.event_type,
-       e.actor1_country,
+select day, dated_by, event_type, actor1_country,
        count(*) as events,
-       count(distinct coalesce(a.dup_of, a.article_id)) as independent_reports
-from events e join articles a using (article_id)
-where e.modality not in ('predicted', 'conditional', 'negated')
+       count(distinct coalesce(dup_of, article_id)) as independent_reports
+from dated_events
+where modality not in ('predicted', 'conditional', 'negated')
 group by all;
 
 -- Actor dyads: who acts on whom, by GDELT QuadClass (1 verbal coop … 4 material conflict).
 create or replace view dyads as
-select e.actor1_country, e.actor2_country, e.quad_class,
+select actor1_country, actor2_country, quad_class,
        count(*) as events,
-       count(distinct coalesce(a.dup_of, a.article_id)) as independent_reports
-from events e join articles a using (article_id)
-where e.actor1_country is not null and e.actor2_country is not null
+       count(distinct coalesce(dup_of, article_id)) as independent_reports
+from dated_events
+where actor1_country is not null and actor2_country is not null
 group by all;
 
 -- Entities mentioned together in the same article (each unordered pair once per article).
@@ -54,17 +67,12 @@ group by all;
 -- NumMentions/NumSources/NumArticles count reports of the same event (same day, type and dyad),
 -- with syndicated copies (dup_of) counted once in NumArticles; NumSources counts distinct domains.
 create or replace view gdelt_events as
-with base as (
-    select e.*, a.url, a.published_at, a.dup_of, a.domain, a.ingested_at,
-           coalesce(case when e.date_precision = 'day' then e.event_date end, cast(a.published_at as date)) as day
-    from events e join articles a using (article_id)
-),
-counted as (
+with counted as (
     select *,
            count(*) over w as num_mentions,
            count(distinct coalesce(dup_of, article_id)) over w as num_articles,
            count(distinct coalesce(domain, article_id)) over w as num_sources
-    from base
+    from dated_events
     window w as (partition by day, event_type, actor1_country, actor2_country)
 )
 select

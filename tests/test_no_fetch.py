@@ -1,0 +1,86 @@
+"""Only the fetcher opens sockets: parsers (trafilatura, htmldate, feedparser, …) get bytes or a
+parsed tree, never a URL they could download by themselves, outside the address policy."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPORA
+from helpers import write_jsonl
+from http_server import LocalServer, static
+
+HOSTILE_BODIES = ["{url}", "  {url}  ", "{url}/redirect", "https://{host}/x", "<p>{url}</p>", "{url}?a=b"]
+
+
+@pytest.fixture
+def sockets_outside_the_fetcher(monkeypatch):
+    """Fail any socket connect whose caller is not `flows.fetch`; returns the attempts made."""
+    attempts: list[str] = []
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        stack = traceback.extract_stack()
+        if not any(frame.filename.endswith(("flows/fetch.py",)) for frame in stack):
+            attempts.append(f"{address} from {stack[-2].filename}:{stack[-2].lineno}")
+            raise ConnectionRefusedError(f"socket to {address} opened outside the fetcher")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: guarded(None, address))
+    return attempts
+
+
+@pytest.fixture
+def server():
+    srv = LocalServer({"/x": static(b"<html><body><p>fetched behind your back</p></body></html>")})
+    yield srv
+    srv.close()
+
+
+def test_cleaning_a_body_that_is_a_url_opens_no_socket(sockets_outside_the_fetcher, server):
+    from transforms.articles import clean_record
+
+    for body in HOSTILE_BODIES:
+        raw = body.format(url=server.url("/x"), host=f"127.0.0.1:{server.port}")
+        clean_record({"html": raw, "url": server.url("/page")})
+        clean_record({"text": raw})
+    assert sockets_outside_the_fetcher == [] and server.requests == []
+
+
+def test_cleaning_real_pages_and_parsing_real_feeds_opens_no_socket(sockets_outside_the_fetcher):
+    from transforms.articles import clean_record
+    from transforms.feed import NotAFeed, parse_feed
+
+    pages = sorted((CORPORA / "html").rglob("*.gz"))[::10]
+    assert len(pages) >= 30
+    for page in pages:
+        clean_record({"html": gzip.decompress(page.read_bytes()).decode("utf-8", "replace"), "url": "https://example.com/"})
+    feeds = [p for p in sorted((CORPORA / "feeds").rglob("*")) if p.suffix in {".xml", ".rss", ".atom"}]
+    assert feeds
+    for feed in feeds:
+        try:
+            parse_feed(feed.read_bytes())
+        except NotAFeed:  # a few are broken on purpose
+            pass
+    assert sockets_outside_the_fetcher == []
+
+
+def test_extract_and_run_never_fetch_a_url_given_as_page_content(tmp_path, server, capsys):
+    """`dateline extract` of a page whose body is a URL, and a run of a JSONL row whose `html` is one."""
+    from dateline.cli import main
+
+    page = tmp_path / "page.html"
+    page.write_text(server.url("/x"))
+    assert main(["extract", str(page)]) == 0
+    row = write_jsonl(tmp_path / "rows.jsonl", [{"html": server.url("/x"), "url": "https://example.com/a"},
+                                                 {"html": "  " + server.url("/x") + "  "}])
+    assert main(["run", str(row), "--db", str(tmp_path / "wh.duckdb")]) == 0
+    capsys.readouterr()
+    assert server.requests == []
