@@ -144,13 +144,13 @@ def snapshot(db: Path) -> Snapshot:
         events = dict(con.execute(
             "select a.article_id, count(e.article_id) from articles a left join events e using (article_id) group by 1"
         ).fetchall())
-        totals = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+        totals = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
         keys = {"articles": "article_id", "mentions": "article_id, mention_idx", "events": "event_id",
                 "removed_spans": "article_id, span_idx", "article_signatures": "article_id",
                 "raw_fingerprints": "raw_hash"}
-        distinct = {t: con.execute(f"select count(*) from (select distinct {k} from {t})").fetchone()[0]
+        distinct = {t: con.execute(f"select count(*) from (select distinct {k} from {t})").fetchall()[0][0]
                     for t, k in keys.items()}
-        entities = con.execute("select count(*) from entities").fetchone()[0]
+        entities = con.execute("select count(*) from entities").fetchall()[0][0]
         from warehouse.contracts import violations
 
         broken = [str(v) for v in violations(con)]

@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="open the warehouse for writing, with access to other files (COPY, ATTACH)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    chk = sub.add_parser("check", help="check the warehouse against its schema and contracts (read-only)")
+    chk.add_argument("--db", type=Path, default=defaults.db_path)
+
     qua = sub.add_parser("quarantine", help="list quarantined records and their reasons")
     qua.add_argument("--run", dest="run_id", default=None, help="only this run (default: all open rows)")
     qua.add_argument("--db", type=Path, default=defaults.db_path)
@@ -83,6 +86,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.task_runner == "dask" and settings.nlp_inflight == 1:
         settings = settings.replace(nlp_inflight=settings.dask_workers)
     limit_arenas(settings.malloc_arenas)  # before Prefect starts its threads (dateline.malloc)
+    problem = _warehouse_problem(settings.db_path)  # before the slow imports and Prefect's start
+    if problem:
+        print(f"dateline: {problem}", file=sys.stderr)
+        return 2
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.runners import task_runner
@@ -106,6 +113,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(summary, default=str, indent=2) if args.json else summary_text(summary))
     return 0
+
+
+def _warehouse_problem(db: Path) -> str | None:
+    """Why the warehouse would be refused, found before Prefect and spaCy start (None: fine, new,
+    or locked by a run, which the flow waits for or stages around)."""
+    import duckdb
+
+    from warehouse import schema
+
+    if not db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException:
+        return None  # locked by a writer
+    except duckdb.Error as exc:
+        return f"cannot open {db}: {_one_line(exc)}"
+    try:
+        schema.preflight(con, str(db))
+    except schema.WarehouseSchemaError as exc:
+        return str(exc)
+    finally:
+        con.close()
+    return None
 
 
 class CliError(Exception):
@@ -176,6 +207,33 @@ def _print_frame(frame, fmt: str) -> None:
 
         with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=False):
             print(frame)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Schema version and drift, then every contract of warehouse/contracts.sql over all articles."""
+    import duckdb
+
+    from warehouse import contracts, loader, schema
+
+    if not args.db.exists():
+        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
+    try:
+        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s,
+                             config=loader.READ_ONLY_SANDBOX)
+    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
+        raise CliError(2, _one_line(exc)) from None
+    try:
+        version = schema.stored_version(con)
+        problems = schema.schema_problems(con) if version == schema.latest_version() else [
+            f"schema version {version}, this Dateline writes {schema.latest_version()}: the next `dateline run` migrates it"]
+        broken = contracts.violations(con) if not problems else []
+    finally:
+        con.close()
+    for line in problems + [str(v) for v in broken]:
+        print(f"dateline: {args.db}: {line}")
+    if not problems and not broken:
+        print(f"{args.db}: schema version {version}, {len(contracts.contracts())} contracts hold")
+    return 1 if problems or broken else 0
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
@@ -263,7 +321,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract,
+    commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract, "check": cmd_check,
                 "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
                 "ui": cmd_ui, "export": cmd_export}
     try:

@@ -123,6 +123,21 @@ def test_schema_drift_is_refused_naming_what_is_wrong(tmp_path, damage, says):
         assert "mentions" not in _columns(db)
 
 
+def test_a_run_on_a_refused_warehouse_fails_before_anything_slow_starts(tmp_path, capsys):
+    from dateline.cli import main
+
+    db = tmp_path / "wh.duckdb"
+    loader.connect(db).close()
+    con = duckdb.connect(str(db))
+    con.execute("drop table mentions")
+    con.close()
+    src = tmp_path / "a.txt"
+    src.write_text("Rebels attacked a convoy near Goma on Monday, the army said.")
+    assert main(["run", str(src), "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "table mentions is missing" in err[0]
+
+
 def test_views_are_recreated_from_views_sql_on_every_open(tmp_path):
     db = tmp_path / "wh.duckdb"
     loader.connect(db).close()
@@ -197,3 +212,60 @@ def test_orphans_and_broken_views_are_found_over_the_whole_warehouse(tmp_path):
     finally:
         con.close()
     assert {"events_have_article", "view_answers:broken"} <= found
+
+
+def _events_batch() -> loader.LoadBatch:
+    """One article of 2024-05-10 with a fresh act, a past act dated only by year, a past act with
+    its own day, and a fresh act with its own day."""
+    now = dt.datetime(2024, 5, 10, 12, tzinfo=dt.timezone.utc)
+    text = "Troops shelled the town. Rebels have attacked it since 2022. Police arrested him on 3 May 2019."
+    articles = pl.DataFrame([{"article_id": "a1", "text": text, "published_at": now, "content_hash": "h"}])
+    rows = [("fresh", "ASSAULT", None, "none", False), ("since", "ASSAULT", dt.date(2022, 1, 1), "year", True),
+            ("old-day", "COERCE", dt.date(2019, 5, 3), "day", True), ("dated", "ASSAULT", dt.date(2024, 5, 9), "day", False)]
+    events = pl.DataFrame([{"event_id": eid, "article_id": "a1", "start_char": 0, "end_char": 24, "event_type": kind,
+                            "quad_class": 4, "actor1_country": "UKR", "actor2_country": "RUS", "event_date": day,
+                            "date_precision": precision, "is_historical": historical, "modality": "asserted"}
+                           for eid, kind, day, precision, historical in rows])
+    empty = pl.DataFrame()
+    return loader.LoadBatch(articles=articles, mentions=empty, entities=empty, events=events, removed_spans=empty,
+                            quarantine=empty, dq_results=empty, run=empty, signatures=empty)
+
+
+def test_counting_views_never_count_a_past_act_on_the_publication_day(tmp_path):
+    db = tmp_path / "wh.duckdb"
+    con = loader.connect(db)
+    try:
+        loader.load_batch(con, _events_batch())
+    finally:
+        con.close()
+    assert q(db, "select event_id, cast(day as varchar), dated_by from dated_events order by event_id") == [
+        ("dated", "2024-05-09", "event_date"), ("fresh", "2024-05-10", "published_at"),
+        ("old-day", "2019-05-03", "event_date")]
+    assert q(db, "select cast(day as varchar), event_type, events from daily_event_counts order by all") == [
+        ("2019-05-03", "COERCE", 1), ("2024-05-09", "ASSAULT", 1), ("2024-05-10", "ASSAULT", 1)]
+    assert q(db, "select sum(events) from dyads") == [(3,)]
+    assert q(db, "select count(*), count(*) filter (where SQLDATE = 20240510) from gdelt_events") == [(3, 1)]
+    # the day is written once: every counting view reads dated_events
+    views = (Path(loader.__file__).with_name("views.sql")).read_text()
+    assert views.count("date_precision = 'day'") == 1
+
+
+def test_dateline_check_reports_broken_contracts_and_old_versions(tmp_path, capsys):
+    from dateline.cli import main
+
+    db = tmp_path / "wh.duckdb"
+    con = loader.connect(db)
+    try:
+        loader.load_batch(con, _batch("North Korea fired a missile.", (0, 11, "North Korea")))
+    finally:
+        con.close()
+    assert main(["check", "--db", str(db)]) == 0
+    assert "contracts hold" in capsys.readouterr().out
+    con = duckdb.connect(str(db))
+    con.execute("update mentions set end_char = 99")
+    con.close()
+    assert main(["check", "--db", str(db)]) == 1
+    assert "mention_offsets_inside_article: 1 row(s)" in capsys.readouterr().out
+    old = _file_from(FIXTURES[0], tmp_path / "old.duckdb")
+    assert main(["check", "--db", str(old)]) == 1
+    assert "schema version 0, this Dateline writes" in capsys.readouterr().out

@@ -176,7 +176,8 @@ def test_crash_after_commit_before_bookkeeping_rerun_adds_nothing(tmp_path, monk
     assert main(["run", str(src), "--db", str(db)]) == 0
     assert _counts(db) == committed
     rows = _q(db, "select status, articles_new, articles_unchanged from runs order by started_at")
-    assert rows[0][0] == "running" and rows[-1]  # a crash cannot record itself == ("completed", 0, 6)
+    # a crash cannot record itself; the next run finds its lease gone and marks it
+    assert rows[0][0] == "interrupted" and rows[-1] == ("completed", 0, 6)
 
 
 # --- 4. disk full during a load ------------------------------------------------------------------

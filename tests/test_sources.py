@@ -6,7 +6,7 @@ import pytest
 from flows.sources import FileSource, FolderSource, SourceError, SourceProblem, resolve_sources
 
 
-def test_folder_reads_every_kind_and_skips_others(tmp_path):
+def test_folder_reads_every_kind_and_reports_others(tmp_path):
     (tmp_path / "a.txt").write_text("Plain article text.", encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.html").write_text("<html><body><p>Hi</p></body></html>", encoding="utf-8")
@@ -16,7 +16,9 @@ def test_folder_reads_every_kind_and_skips_others(tmp_path):
     (tmp_path / "e.csv").write_text("text,title\nCSV body,CSV title\n", encoding="utf-8")
     (tmp_path / "notes.md").write_text("ignored", encoding="utf-8")
     items = list(FolderSource(tmp_path).read())
-    assert not [i for i in items if isinstance(i, SourceProblem)]
+    problems = [i for i in items if isinstance(i, SourceProblem)]
+    assert [(p.record_key, p.reason) for p in problems] == [(str(tmp_path / "notes.md"), "not read: unsupported file type .md")]
+    items = [i for i in items if not isinstance(i, SourceProblem)]
     bodies = sorted((i.get("text") or i.get("html")) for i in items)
     assert len(items) == 5
     assert "CSV body" in bodies and "Row one" in bodies
@@ -55,8 +57,10 @@ def test_symlink_out_of_folder_is_not_followed(tmp_path):
     root.mkdir()
     (root / "in.txt").write_text("inside", encoding="utf-8")
     (root / "link.txt").symlink_to(outside)
-    texts = [i["text"] for i in FolderSource(root).read()]
-    assert texts == ["inside"]
+    items = list(FolderSource(root).read())
+    assert [i["text"] for i in items if not isinstance(i, SourceProblem)] == ["inside"]
+    (problem,) = [i for i in items if isinstance(i, SourceProblem)]
+    assert problem.record_key == str(root / "link.txt") and "symbolic link out of the folder" in problem.reason
 
 
 def test_resolve_sources_names_the_bad_spec(tmp_path):

@@ -45,9 +45,8 @@ def contracts() -> dict[str, str]:
 def violations(con: duckdb.DuckDBPyConnection, article_ids: list[str] | None = None) -> list[Violation]:
     """Contracts broken over `article_ids` (None: every article), and views that fail to answer."""
     if article_ids is None:
-        scope = con.sql("select article_id from articles").pl()
-    else:
-        scope = pl.DataFrame({"article_id": article_ids}, schema={"article_id": pl.String})
+        article_ids = [aid for (aid,) in con.execute("select article_id from articles").fetchall()]
+    scope = pl.DataFrame({"article_id": article_ids}, schema={"article_id": pl.String})
     con.register("_scope", scope.to_arrow())
     found = []
     try:

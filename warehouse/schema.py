@@ -124,6 +124,23 @@ def check_readable(con: duckdb.DuckDBPyConnection, where: str) -> None:
         raise WarehouseSchemaError(_newer(where, version))
 
 
+def preflight(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """What `ensure_schema` would refuse, found on a read-only connection before a run starts:
+    a newer or foreign file, or drift in a file at the current version."""
+    version = stored_version(con)
+    if version is not None and version > latest_version():
+        raise WarehouseSchemaError(_newer(where, version))
+    if version == latest_version():
+        problems = schema_problems(con)
+        if problems:
+            raise WarehouseSchemaError(_drift(where, version, problems))
+
+
+def _drift(where: str, version: int, problems: list[str]) -> str:
+    return (f"{where}: schema version {version} but {'; '.join(problems)}. The file was changed outside "
+            "Dateline; restore it from a copy, or start a new warehouse (--db) and re-run the sources")
+
+
 def _newer(where: str, version: int) -> str:
     return (f"{where}: warehouse schema version {version} is newer than this Dateline's "
             f"({latest_version()}); upgrade Dateline (git pull && make sync) or choose another --db")
@@ -142,11 +159,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, where: str = "warehouse") -> i
         _in_transaction(con, lambda: _migrate(con, version, where))
     problems = schema_problems(con)
     if problems:
-        raise WarehouseSchemaError(
-            f"{where}: schema version {max(version or 0, latest)} but {'; '.join(problems)}. The file was "
-            "changed outside Dateline; restore it from a copy, or start a new warehouse (--db) and re-run "
-            "the sources"
-        )
+        raise WarehouseSchemaError(_drift(where, latest, problems))
     _in_transaction(con, lambda: _refresh_reference_data(con))
     con.execute(VIEWS_SQL.read_text())
     return latest

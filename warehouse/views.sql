@@ -12,13 +12,17 @@ group by all;
 -- for a historical mention (`is_historical`: "since 2022", "in 1950"), which has no day and is
 -- left out. Every view that counts events reads this one.
 create or replace view dated_events as
-with days as (
+with sourced as (
     select e.*, a.url, a.domain, a.dup_of, a.published_at, a.ingested_at,
-           case when e.date_precision = 'day' then e.event_date
-                when not coalesce(e.is_historical, false) then cast(a.published_at as date)
-           end as day,
-           case when e.date_precision = 'day' then 'event_date' else 'published_at' end as dated_by
+           case when e.date_precision = 'day' then 'event_date'
+                when not coalesce(e.is_historical, false) then 'published_at'
+           end as dated_by
     from events e join articles a using (article_id)
+),
+days as (
+    select *, case dated_by when 'event_date' then event_date
+                            when 'published_at' then cast(published_at as date) end as day
+    from sourced
 )
 select * from days where day is not null;
 
