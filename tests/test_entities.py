@@ -121,3 +121,50 @@ def test_listed_org_and_metonym_mentions_carry_their_country(nlp):
     got = {m.text: m.country_code for m in _mentions(nlp, "The Iranian-backed Hizbollah group and the Pentagon traded accusations.")}
     assert got.get("Hizbollah") == "LBN"
     assert got.get("Pentagon") == "USA"
+
+
+def test_every_demonym_maps_to_its_own_country_and_a_state_wins_over_its_territory():
+    """countryinfo's whole demonym list: each resolves to a country that uses it, and a demonym
+    shared by a state and its territories ("American", "Indian", "French") to the state."""
+    from collections import defaultdict
+
+    from countryinfo import all_countries
+
+    users: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for info in all_countries():
+        try:
+            iso3, demonym, population = info.iso().get("alpha3"), info.demonym(), int(info.population() or 0)
+        except Exception:  # records without ISO data or the field
+            continue
+        if demonym and iso3 in gazetteer.valid_iso3():
+            users[gazetteer.normalise_key(demonym)].append((population, iso3))
+    assert len(users) > 150
+    wrong = {}
+    for key, countries in users.items():
+        place = gazetteer.lookup(key)
+        if place is None or place.iso3 != max(countries)[1]:
+            wrong[key] = (place and place.iso3, max(countries)[1])
+    assert wrong == {}
+    for word, iso3 in {"American": "USA", "Americans": "USA", "Indian": "IND", "Indians": "IND",
+                       "French": "FRA", "Chinese": "CHN", "Norwegian": "NOR", "Filipino": "PHL"}.items():
+        assert gazetteer.lookup(word).iso3 == iso3, word
+
+
+def test_months_and_weekdays_are_never_organisations_or_places(nlp):
+    from transforms.entities import _CALENDAR, doc_mentions
+
+    for date in ("January", "Tuesday", "Sept. 11", "March 4, 2017", "December 25"):
+        assert _CALENDAR.fullmatch(date), date
+    for name in ("Mayor", "Marchetti", "Jan Smith", "Sun"):
+        assert not _CALENDAR.fullmatch(name), name
+    doc = nlp("In January, the Senate met. On Tuesday, Theresa May said Britain would leave in March.")
+    texts = {(m.text, m.label) for m in doc_mentions(doc)}
+    assert not {t for t, label in texts if label != "PERSON" and _CALENDAR.fullmatch(t)}
+
+
+def test_a_middle_initial_does_not_split_a_person(nlp):
+    from transforms.entities import doc_mentions
+
+    mentions = doc_mentions(nlp("Donald J. Trump met Kim Jong-un. Donald Trump said Trump trusted him."))
+    trump = {m.entity_id for m in mentions if "Trump" in m.text}
+    assert len(trump) == 1 and {m.name for m in mentions if "Trump" in m.text} == {"Donald Trump"}

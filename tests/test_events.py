@@ -353,3 +353,49 @@ def test_annotate_gives_each_article_its_own_texts_offsets(nlp):
             assert own[e["trigger_start"]:e["trigger_end"]] == e["trigger"]
             if e["actor1_text"] is not None:
                 assert own[e["actor1_start"]:e["actor1_end"]] == e["actor1_text"]
+
+
+# --- real-news conventions (benchmarks/realnews.py) ---------------------------------------------
+
+@pytest.mark.parametrize("opening, rest", [
+    ("WASHINGTON (AP) — ", "Police arrested 40 protesters on Sunday."),
+    ("LONDON (Reuters) - ", "Police arrested 40 protesters on Sunday."),
+    ("(CNN) ", "Police arrested 40 protesters on Sunday."),
+    ("MOSCOW, February 7. /TASS/. ", "Police arrested 40 protesters on Sunday."),
+])
+def test_a_dateline_and_its_agency_are_never_actors(nlp, opening, rest):
+    from transforms.events import dateline_end
+
+    text = opening + rest
+    assert dateline_end(text) == len(opening)
+    arrest = _one(_events(nlp, text), "arrested")
+    assert arrest.actor1_text == "Police" and arrest.actor1_start == len(opening)
+
+
+def test_text_without_a_dateline_keeps_its_first_words():
+    from transforms.events import dateline_end
+
+    for text in ("The U.S. said on Monday it would act.", "US officials said talks failed.", "UN envoy Staffan de Mistura met them."):
+        assert dateline_end(text) == 0, text
+
+
+def test_the_article_country_needs_a_clear_lead():
+    from transforms.entities import Mention
+    from transforms.events import article_country
+
+    def m(code: str, label: str = "GPE") -> Mention:
+        return Mention(0, code, label, 0, 1, 0, code, code, code)
+
+    assert article_country([m("FRA"), m("FRA"), m("FRA", "NORP"), m("DEU")]) == "FRA"
+    assert article_country([m("FRA"), m("FRA"), m("DEU"), m("DEU")]) is None  # a tie is no lead
+    assert article_country([m("FRA")]) is None  # one mention is not a topic
+    assert article_country([m("USA", "PERSON"), m("USA", "PERSON"), m("FRA"), m("FRA")]) == "FRA"  # places only
+
+
+def test_a_nominal_act_with_an_implied_doer_is_coded_where_it_happens(nlp):
+    text = ("French magistrates questioned the candidate in Paris on Monday. France has been shaken by the affair. "
+            "The investigation continues, French media reported.")
+    probe = _one(_events(nlp, text), "investigation")
+    assert probe.event_type == "ACCUSE"
+    assert probe.actor1_text is None and probe.actor1_country == "FRA"
+    assert probe.confidence < 0.5  # an implied doer is a guess: it stays out of the confident rows

@@ -24,6 +24,16 @@ _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’", ".", ",", ":", ";", "-", "–", "—"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z&.]{1,7}$")
 _STOP_IN_NAMES = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
+_CALENDAR = re.compile(
+    r"(?:(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?"
+    r"|(?:jan|feb|mar|apr|aug|sept?|oct|nov|dec)\.\s+\d{1,2})(?:,?\s+\d{4})?",
+    re.IGNORECASE,
+)
+"""A month or weekday, maybe with a day and year, that the model tagged ORG, GPE or NORP
+("January", "Tuesday", "Sept. 11"): a date, never an organisation or place. PERSON is left alone
+(Theresa May, April Ryan)."""
+_MIDDLE_INITIAL = re.compile(r"(?<=\s)[A-Z]\.\s+")
 
 
 @dataclass(frozen=True)
@@ -117,11 +127,13 @@ def _canonical_names(surfaces: Sequence[tuple[str, str]]) -> list[str]:
     "Kim" after "Kim Jong-un" is the person; "KCNA" is the "Korean Central News Agency" whose
     initials it is; a country named any way ("U.S.", "United States") is the country.
     """
-    persons = [t for t, lab in surfaces if lab == "PERSON" and len(t.split()) > 1]
+    persons = [_MIDDLE_INITIAL.sub("", t) for t, lab in surfaces if lab == "PERSON" and len(t.split()) > 1]
     orgs = [t for t, lab in surfaces if lab == "ORG" and len(t.split()) > 1]
     out: list[str] = []
     for text, label in surfaces:
         name = _display(text)
+        if label == "PERSON":  # "Donald J. Trump" and "Donald Trump" are one person
+            name = _MIDDLE_INITIAL.sub("", name)
         if label == "GPE" and text in {"North", "South"}:
             places = (gazetteer.lookup(t) for t, lab in surfaces if lab in {"GPE", "NORP"} and t.startswith(text + " "))
             place = next((p for p in places if p is not None), None)
@@ -218,7 +230,7 @@ def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
         if s >= e:
             continue
         text = doc[s:e].text
-        if not any(ch.isalpha() for ch in text):
+        if not any(ch.isalpha() for ch in text) or (ent.label != "PERSON" and _CALENDAR.fullmatch(text)):
             continue
         spans.append(_Span(s, e, _relabel(text, ent.label)))
     spans = sorted(spans + _compass_spans(doc, spans), key=lambda sp: sp.start)

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
@@ -122,7 +123,7 @@ HISTORICAL_DAYS = 7
 class Actor:
     """An event participant as written, resolved to an entity and a country where possible."""
 
-    text: str
+    text: str | None  # None: the doer is implied ("was arrested", "the investigation")
     entity_id: str | None
     country: str | None
     sector: str | None = None
@@ -180,12 +181,35 @@ class Event:
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
-class _MentionIndex:
-    """Finds the mention covering a token, by character offset (bisect over sorted starts)."""
+_DATELINE = re.compile(
+    r"""^\s*(?:
+        \((?:[A-Z][\w.&]*\s?){1,3}\)\s*(?:[—–-]{1,2}\s*)?              # (CNN)   (AP) —
+      | [A-Z][A-Z.'’\- ]{1,40}                                         # WASHINGTON, NEW YORK, KABUL
+        (?:,\s*[A-Z][\w.'’\- ]{1,30}){0,2}                             # , Afghanistan   , February 7
+        (?:\.?\s*/[A-Z][\w\- ]{1,15}/\.?)?                              # . /TASS/.
+        \s*(?:\((?:[A-Z][\w.&]*\s?){1,3}\))?                             # (Reuters)
+        \s*(?:[—–-]{1,2}|(?<=/\.)|(?<=/))\s*                              # — or - after it
+    )""",
+    re.VERBOSE,
+)
 
-    def __init__(self, mentions: Sequence[Mention]):
+
+def dateline_end(text: str) -> int:
+    """Where an agency dateline ("WASHINGTON (AP) —", "(CNN)", "MOSCOW, February 7. /TASS/.")
+    that opens the text ends (0 when there is none): the place and agency that report the story
+    are never its actors."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+class _MentionIndex:
+    """Finds the mention covering a token, by character offset (bisect over sorted starts).
+    Also knows where the text's dateline ends (`floor`): no actor starts before it."""
+
+    def __init__(self, mentions: Sequence[Mention], floor: int = 0):
         self._spans = sorted(((m.start_char, m.end_char, m) for m in mentions), key=lambda x: x[0])
         self._starts = [s for s, _, _ in self._spans]
+        self.floor = floor
 
     def at(self, token) -> Mention | None:
         i = bisect.bisect_right(self._starts, token.idx) - 1
@@ -549,7 +573,7 @@ def _actor(token, mentions: _MentionIndex, text: str, strict: bool = False) -> A
 
     `strict` (object side): a phrase with no entity, country or sector is not an actor ("details").
     """
-    if token is None:
+    if token is None or token.idx < mentions.floor:
         return None
     if token.lemma_.lower() in COLLECTIVE_HEADS and mentions.at(token) is None:  # also "thousands" (CARDINAL)
         for child in token.children:  # "a group of Moroccan diplomats" → the diplomats
@@ -564,7 +588,7 @@ def _actor(token, mentions: _MentionIndex, text: str, strict: bool = False) -> A
     covering = mentions.at(token)
     if covering is not None:
         start, end = _phrase(token)
-        start, end = min(start, covering.start_char), max(end, covering.end_char)
+        start, end = max(min(start, covering.start_char), mentions.floor), max(end, covering.end_char)
         country = (
             covering.country_code or _named_place(covering) or _country_in(token, mentions, covering, start, end)
             or _postmodifier_country(token, mentions)
@@ -587,6 +611,7 @@ def _actor(token, mentions: _MentionIndex, text: str, strict: bool = False) -> A
     if token.lemma_.lower() in NOT_ACTOR_LEMMAS or token.pos_ in {"VERB", "AUX", "ADP", "NUM", "PRON"}:
         return None
     start, end = _phrase(token)
+    start = max(start, mentions.floor)
     inner = mentions.within(start, end)
     country = next((m.country_code for m in inner if m.country_code), None)
     if country is None:
@@ -1066,7 +1091,22 @@ def _obligations(sent, candidates: dict, clauses: Sequence[int]) -> dict[int, tu
     return out
 
 
-def _domestic_roles(actor1, actor2, event_type: str, place, sent_mentions, index: _MentionIndex, factor: float):
+def article_country(mentions: Sequence[Mention]) -> str | None:
+    """The country an article is about: the one its place and nationality mentions name most,
+    when it leads the next by a clear margin (a coder's default for actors whose nationality
+    the text leaves implied: "police", "the opposition", a minister named without a country)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if m.country_code and m.label in {"GPE", "NORP", "LOC"}:
+            counts[m.country_code] = counts.get(m.country_code, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _domestic_roles(actor1, actor2, event_type: str, place, sent_mentions, index: _MentionIndex, factor: float,
+                    home: str | None = None):
     """Fill countries the actors' own words leave open, from where the event happens.
 
     - An actor of unstated nationality (a titled person, an unlisted party or group) is taken to be
@@ -1081,10 +1121,15 @@ def _domestic_roles(actor1, actor2, event_type: str, place, sent_mentions, index
     if actor1 is not None and not _is_international(actor1, index):
         if actor1.country is None:
             country = _context_country(place, sent_mentions, actor2, index)
+            if country is None and home is not None and not (actor2 is not None and actor2.country == home):
+                country = home
             if country is not None:
                 actor1, factor = replace(actor1, country=country), factor * DOMESTIC_FACTOR
         elif _ethnic(actor1) and place is not None and place.country_code:
             actor1 = replace(actor1, country=place.country_code)
+    if actor2 is not None and actor2.country is None and home is not None and not _is_international(actor2, index) \
+            and (actor2.sector is not None or actor2.entity_id):
+        actor2, factor = replace(actor2, country=home), factor * DOMESTIC_FACTOR
     hosted = event_type == "CONSULT" and actor1 is not None and place is not None and place.country_code != actor1.country
     if actor2 is None and (event_type == "PROTEST" or hosted) and place is not None and place.country_code:
         actor2 = Actor(place.text, place.entity_id, place.country_code, None, place.start_char, place.end_char)
@@ -1112,7 +1157,8 @@ def doc_events(
     if isinstance(published, dt.datetime):
         published = published.date()
     types = lexicon.load_event_types()
-    index = _MentionIndex(mentions)
+    index = _MentionIndex(mentions, dateline_end(text if text is not None else doc.text))
+    home = article_country(mentions)
     if text is None:
         text = doc.text
     events: list[Event] = []
@@ -1155,7 +1201,7 @@ def doc_events(
                 fallback = _fallback_target(verb, entry.event_type, index, text)
                 if fallback is not None and not (actor1 is not None and actor1.entity_id and actor1.entity_id == fallback.entity_id):
                     actor2 = fallback  # but never the actor itself ("China has filed a complaint … China")
-            if actor1 is None and actor2 is None:
+            if actor1 is None and actor2 is None and (token.pos_ == "VERB" or roles is not None):
                 continue
             if actor1 is not None and actor2 is not None and actor1.start == actor2.start:
                 actor2 = None
@@ -1186,7 +1232,11 @@ def doc_events(
             exclude = {a.entity_id for a in (actor1, actor2) if a is not None and a.entity_id}
             place = _location(token, anchor, index, exclude)
             evidence = _nationality_evidence(sent, sent_mentions)
-            actor1, actor2, factor = _domestic_roles(actor1, actor2, event_type, place, evidence, index, factor)
+            actor1, actor2, factor = _domestic_roles(actor1, actor2, event_type, place, evidence, index, factor, home)
+            if actor1 is None:  # "was arrested", "the investigation": an implied doer, coded where it acts
+                country = _context_country(place, evidence, None, index) or home
+                if country is not None:
+                    actor1, factor = Actor(None, None, country), factor * 0.75
             etype = types[event_type]
             factor *= _clause_factor(token, anchor)
             confidence = entry.confidence * factor * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)

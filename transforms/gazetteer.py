@@ -75,7 +75,10 @@ def _table() -> dict[str, Place]:
         add(c.name, c.alpha_3, "name")
         add(getattr(c, "common_name", None), c.alpha_3, "name")
         add(getattr(c, "official_name", None), c.alpha_3, "name")
-    for info in all_countries():
+    # A demonym, spelling or capital shared by several countries goes to the most populous: the
+    # state, not its territory ("American": USA, not the Northern Mariana Islands; "Indian": IND,
+    # not the British Indian Ocean Territory; "French": FRA, not Réunion).
+    for info in sorted(all_countries(), key=_population, reverse=True):
         try:
             iso3 = info.iso().get("alpha3")
         except Exception:  # countryinfo raises on records without ISO data
@@ -92,6 +95,13 @@ def _table() -> dict[str, Place]:
     for name, iso3, _pop in _cities():
         add(name, iso3, "city")
     return table
+
+
+def _population(info) -> int:
+    try:
+        return int(info.population() or 0)
+    except Exception:  # countryinfo raises on records without the field
+        return 0
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +160,8 @@ def surfaces() -> tuple[Surface, ...]:
     current = valid_iso3()
     for c in pycountry.countries:
         put(getattr(c, "common_name", None) or c.name, "GPE", "name", c.alpha_3)
-    for info in all_countries():
+    # most populous first, as in _table: a shared demonym is the state's
+    for info in sorted(all_countries(), key=_population, reverse=True):
         try:
             iso3 = info.iso().get("alpha3")
         except Exception:  # countryinfo raises on records without ISO data

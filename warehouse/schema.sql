@@ -129,9 +129,9 @@ create table if not exists events (
     cameo_code          varchar,
     quad_class          integer,
     intensity           double,
-    actor1_text         varchar,
+    actor1_text         varchar,               -- null when the doer is implied ("was arrested", "the probe")
     actor1_entity_id    varchar,
-    actor1_country      varchar,
+    actor1_country      varchar,               -- for an implied doer: where the act happens, else the article's country
     actor1_sector       varchar,               -- government, military, police, rebels, civilians, ... when the text says it
     actor1_start        integer,
     actor1_end          integer,
