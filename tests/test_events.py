@@ -399,3 +399,25 @@ def test_a_nominal_act_with_an_implied_doer_is_coded_where_it_happens(nlp):
     assert probe.event_type == "ACCUSE"
     assert probe.actor1_text is None and probe.actor1_country == "FRA"
     assert probe.confidence < 0.5  # an implied doer is a guess: it stays out of the confident rows
+
+
+def test_a_match_report_is_not_a_war_but_a_ministry_in_it_still_acts(nlp):
+    report = ("Liverpool beat Chelsea 3-1 at Anfield on Saturday to go top of the Premier League. Salah scored twice "
+              "in the first half and the visitors' defence was torn apart as Liverpool attacked down the wing. "
+              "The striker struck again after the break and the manager praised his side's attacking football. "
+              "Chelsea's coach admitted his team had been beaten by the better side in the league match.")
+    from transforms.topics import topic_of
+
+    assert topic_of(report)[0] == "sport"
+    assert [e for e in _events(nlp, report) if e.event_type == "ASSAULT"] == []
+    ruling = report + " Police arrested two fans after the match, and the sports ministry criticised the club."
+    kept = _events(nlp, ruling)
+    assert {e.trigger for e in kept} >= {"arrested"}
+
+
+def test_the_topic_model_tells_politics_from_sport():
+    from transforms.topics import topic_of
+
+    politics = ("The prime minister faced questions in parliament over the budget, as opposition MPs accused the "
+                "government of breaking its election promises and called for a vote on the tax plans.")
+    assert topic_of(politics)[0] == "politics"

@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
-from transforms import dates, gazetteer, lexicon
+from transforms import dates, gazetteer, lexicon, topics
 from transforms.entities import Mention
 from transforms.identity import stable_id
 from transforms.modality import LIGHT_VERBS, PREDICT_ADVERBS, REPORTING_VERBS
@@ -1091,6 +1091,18 @@ def _obligations(sent, candidates: dict, clauses: Sequence[int]) -> dict[int, tu
     return out
 
 
+STATE_SECTORS = frozenset({"intelligence", "military", "police", "judiciary", "rebels", "opposition", "government"})
+SPORT_CERTAINTY = 0.99
+"""A match report is only a match report when the topic model is this sure (dai2017: at 0.99 the
+articles it calls sport are sport, whatever their section)."""
+
+
+def _state_actor(actor: "Actor | None") -> bool:
+    """An actor whose words say it acts for a state (a government, police, court, army, rebels or
+    opposition): in a match report a country's name is its team, so a name alone does not count."""
+    return actor is not None and actor.sector in STATE_SECTORS
+
+
 def article_country(mentions: Sequence[Mention]) -> str | None:
     """The country an article is about: the one its place and nationality mentions name most,
     when it leads the next by a clear margin (a coder's default for actors whose nationality
@@ -1161,6 +1173,8 @@ def doc_events(
     home = article_country(mentions)
     if text is None:
         text = doc.text
+    topic, certainty = topics.topic_of(text)
+    sport = topic == "sport" and certainty >= SPORT_CERTAINTY  # "beat", "attack", "defeat" are plays
     events: list[Event] = []
     scan = _Scan.of(doc, lexicon.load_lexicon())
     for sent_idx, sent in enumerate(doc.sents):
@@ -1202,6 +1216,8 @@ def doc_events(
                 if fallback is not None and not (actor1 is not None and actor1.entity_id and actor1.entity_id == fallback.entity_id):
                     actor2 = fallback  # but never the actor itself ("China has filed a complaint … China")
             if actor1 is None and actor2 is None and (token.pos_ == "VERB" or roles is not None):
+                continue
+            if sport and not (_state_actor(actor1) or _state_actor(actor2)):
                 continue
             if actor1 is not None and actor2 is not None and actor1.start == actor2.start:
                 actor2 = None
