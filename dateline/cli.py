@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--db", type=Path, default=defaults.db_path, help="DuckDB file (default: %(default)s)")
     run.add_argument("--model", default=None, help="spaCy model package (default: %s)" % defaults.model)
     run.add_argument("--batch-size", type=int, default=None, help="articles per task")
-    run.add_argument("--n-process", type=int, default=None, help="NLP worker processes (a pool; each loads the model once; 2 uses both cores here)")
+    run.add_argument("--n-process", type=int, default=None,
+                     help="NLP worker processes (a pool; each loads the model once); default: every usable core "
+                          f"when the input has {defaults.pool_min_articles}+ articles, else 1")
     run.add_argument("--quarantine-threshold", type=float, default=None,
                      help="fail a batch when more than this share is quarantined (default 0.5)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")

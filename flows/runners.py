@@ -14,7 +14,8 @@ def task_runner(settings: Settings):
     if settings.task_runner == "thread":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=max(2, settings.nlp_window))
+        # sized for the largest pool the run may pick (settings.for_input decides once it knows the input)
+        return ThreadPoolTaskRunner(max_workers=max(2, settings.for_input(settings.pool_min_articles).nlp_window))
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 

@@ -151,3 +151,15 @@ def test_workers_run_blas_on_the_threads_configured(tmp_path, monkeypatch):
         nlp_pool.shutdown_pools()
     assert capped == [1]
     assert uncapped == [2]
+
+
+def test_the_default_uses_every_usable_core_for_a_large_input_and_one_for_a_small_one():
+    from dateline.settings import Settings, usable_cores
+
+    auto = Settings()
+    assert auto.n_process == 0  # decided per run
+    assert auto.for_input(auto.pool_min_articles).n_process == usable_cores()
+    assert auto.for_input(auto.pool_min_articles - 1).n_process == 1
+    assert auto.for_input(None).n_process == 1  # feeds and URL lists: not known in advance, small
+    assert auto.replace(task_runner="dask").for_input(10_000).n_process == 1  # Dask workers are the processes
+    assert auto.replace(n_process=3).for_input(1).n_process == 3  # a setting is kept
