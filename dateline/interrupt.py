@@ -4,8 +4,8 @@ Prefect's ephemeral server shares the terminal's process group, so Ctrl-C kills 
 flow engine then retries its API calls for minutes; the NLP thread would also finish its batch
 first. So the first signal does not go through Prefect: a helper thread waits (briefly) for any
 Great Expectations file write to end, marks this process's runs `interrupted` in the warehouse,
-stops the ephemeral server and ends the process. DuckDB rolls back the batch under way (it was
-never committed); batches committed before stay. A second signal ends the process at once.
+stops the ephemeral server and ends the process. A load under way is let finish (or roll back) and
+none starts after it; batches committed before stay. A second signal ends the process at once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 EXIT_CODE = 130
-GRACE_S = 3.0  # the longest wait for a GX write to end before leaving anyway
+GRACE_S = 2.0  # the longest wait for a GX write, then for a load, to end before leaving anyway
 
 
 @contextmanager
@@ -49,6 +49,9 @@ def handled(gx_root: Path) -> Iterator[None]:
 def _stop(name: str, gx_root: Path) -> None:
     print(f"dateline: {name}: stopping; batches committed so far are kept", file=sys.stderr, flush=True)
     _wait_for_gx(gx_root)
+    from warehouse import loader
+
+    loader.stop_writes(GRACE_S)  # a load under way commits or not; none starts after it
     _mark_runs()
     _stop_ephemeral_server()
     sys.stderr.flush()
@@ -77,14 +80,21 @@ def _mark_runs() -> None:
     from flows import run_lease
 
     for lease in list(run_lease.ACTIVE.values()):
-        try:  # a plain connection: nothing to migrate or re-create on the way out
-            con = duckdb.connect(str(lease.db_path))
-            try:
-                run_lease.mark(con, lease.run_id, run_lease.INTERRUPTED)
-            finally:
-                con.close()
-        except Exception as exc:  # noqa: BLE001 - the next run marks it from its lock file instead
-            print(f"dateline: run {lease.run_id} left for the next run to mark: {exc}", file=sys.stderr)
+        deadline = time.monotonic() + GRACE_S
+        while True:
+            try:  # a plain connection: nothing to migrate or re-create on the way out
+                con = duckdb.connect(str(lease.db_path))
+                try:
+                    run_lease.mark(con, lease.run_id, run_lease.INTERRUPTED)
+                finally:
+                    con.close()
+                break
+            except duckdb.Error as exc:  # the run's own read-only look-up holds the file for a moment
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                print(f"dateline: run {lease.run_id} left for the next run to mark: {exc}", file=sys.stderr)
+                break
 
 
 def _stop_ephemeral_server() -> None:

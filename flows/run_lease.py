@@ -20,7 +20,7 @@ import duckdb
 
 DEAD_RUN = ("the process ended before the run finished (interrupted, killed or crashed); "
             "batches it committed are kept, the rest were rolled back")
-INTERRUPTED = "interrupted (Ctrl-C or SIGTERM); batches committed before are kept, the batch under way was rolled back"
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM); batches committed before are kept, none was loaded after"
 
 
 @dataclass

@@ -9,6 +9,7 @@ every load is checked against `contracts.sql` inside its transaction and rolled 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,8 +180,23 @@ def _upsert_clause(con: duckdb.DuckDBPyConnection, table: str, key: list[str], f
     return f"on conflict ({', '.join(key)}) do update set {sets}" if sets else "on conflict do nothing"
 
 
+_WRITES = threading.Lock()
+"""Held by each write transaction of this process; `stop_writes` takes it for good on the way out."""
+
+
+def stop_writes(timeout_s: float) -> bool:
+    """Wait (at most `timeout_s`) for this process's write under way to end, and let no other
+    start: an interrupted run records itself and exits with no load racing it."""
+    return _WRITES.acquire(timeout=timeout_s)
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     """Write one batch atomically: upsert articles, replace their children, record the run."""
+    with _WRITES:
+        _load_batch(con, batch)
+
+
+def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     con.execute("begin transaction")
     try:
         ids = batch.articles.select("article_id")
@@ -240,6 +256,11 @@ def _merge_dq(con: duckdb.DuckDBPyConnection, dq: pl.DataFrame) -> pl.DataFrame:
 
 def record_run(con: duckdb.DuckDBPyConnection, run: pl.DataFrame) -> None:
     """Upsert the run's bookkeeping row on its own (start, failure, final status)."""
+    with _WRITES:
+        _record_run(con, run)
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, run: pl.DataFrame) -> None:
     con.execute("begin transaction")
     try:
         _insert(con, "runs", run, _upsert_clause(con, "runs", ["run_id"], run, keep={"started_at"}))
