@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -28,15 +29,34 @@ _LOCK = threading.Lock()
 
 
 def _warm(spec: PipelineSpec, blas_threads: int) -> None:
-    """Worker initializer: cap BLAS threads, and load the model before the first batch arrives."""
+    """Worker initializer: follow the parent out, cap BLAS threads, and load the model before the
+    first batch arrives."""
     from flows.model import load_pipeline
 
+    _exit_with_parent()
     if blas_threads > 0:
         import numpy  # noqa: F401 - threadpoolctl limits only the BLAS libraries already loaded
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=blas_threads, user_api="blas")  # for the life of the worker
     load_pipeline(*spec)
+
+
+def _exit_with_parent(poll_s: float = 1.0) -> None:
+    """End this worker when the process that started it is gone. A `dateline run` killed outright
+    (SIGKILL, the OOM killer) cannot stop its pool, and a worker left behind keeps its model's
+    memory for good; the kernel re-parents it, which a small thread notices."""
+    import os
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="dateline-parent-watch", daemon=True).start()
 
 
 def blas_threads() -> list[int]:

@@ -163,3 +163,35 @@ def test_the_default_uses_every_usable_core_for_a_large_input_and_one_for_a_smal
     assert auto.for_input(None).n_process == 1  # feeds and URL lists: not known in advance, small
     assert auto.replace(task_runner="dask").for_input(10_000).n_process == 1  # Dask workers are the processes
     assert auto.replace(n_process=3).for_input(1).n_process == 3  # a setting is kept
+
+
+def test_pool_workers_end_when_their_process_is_killed(tmp_path):
+    """A run killed outright (SIGKILL) cannot stop its pool: its workers notice and end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import sys, time\n"
+              "from dateline.settings import Settings\n"
+              "from flows.nlp_pool import blas_threads, pool_for\n"
+              "pool = pool_for(Settings(n_process=2, model=sys.argv[1]))\n"
+              "pool.submit(blas_threads).result()  # the workers are up\n"
+              "print(' '.join(map(str, pool._processes)), flush=True)\n"
+              "time.sleep(120)\n")
+    from conftest import ROOT
+    from dateline.settings import Settings
+
+    proc = subprocess.Popen([sys.executable, "-c", script, Settings().model], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert workers  # started on demand: one at least
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.5)
+        alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "zombie" not in open(f"/proc/{w}/status").read().lower()]
+    assert alive == [], f"pool workers left running after their process was killed: {alive}"
