@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                           f"when the input has {defaults.pool_min_articles}+ articles, else 1")
     run.add_argument("--quarantine-threshold", type=float, default=None,
                      help="fail a batch when more than this share is quarantined (default 0.5)")
+    run.add_argument("--map", action="append", default=None, metavar="FIELD=COLUMN",
+                     help="read a JSONL/CSV field from another column, e.g. published_at=publish_date "
+                          "(repeatable; common names such as publish_date, link, body are recognised anyway)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--config", type=Path, default=None, help="a dateline.toml with [settings]")
     run.add_argument("--task-runner", choices=["thread", "dask"], default=None,
@@ -82,7 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = base.replace(**{k: v for k, v in dict(
         db_path=args.db, model=args.model, batch_size=args.batch_size, n_process=args.n_process,
         quarantine_threshold=args.quarantine_threshold, task_runner=getattr(args, "task_runner", None),
-        dask_address=getattr(args, "dask_address", None)).items() if v is not None})
+        dask_address=getattr(args, "dask_address", None),
+        column_map=",".join(args.map) if getattr(args, "map", None) else None).items() if v is not None})
     if sys.stderr.isatty() and not getattr(args, "json", False):
         settings = settings.replace(progress=True)
     if settings.task_runner == "dask" and settings.nlp_inflight == 1:
@@ -97,10 +101,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.runners import task_runner
     from flows.fetch import policy_from_settings
     from flows.sources import SourceError, resolve_sources
+    from transforms.columns import parse_mapping
 
-    try:
-        resolve_sources(args.sources, policy_from_settings(settings))  # fail fast on a bad spec, before Prefect starts
-    except SourceError as exc:
+    try:  # fail fast on a bad spec or mapping, before Prefect starts
+        resolve_sources(args.sources, policy_from_settings(settings), parse_mapping(settings.column_map))
+    except (SourceError, ValueError) as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return 2
     from dateline import interrupt

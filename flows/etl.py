@@ -41,6 +41,7 @@ from transforms.articles import (
     record_fingerprints,
     unchanged_ids,
 )
+from transforms.columns import parse_mapping
 from transforms.nlp import Annotations, annotate
 from warehouse import loader, staging
 from warehouse.schema import warehouse_id as schema_id
@@ -273,7 +274,7 @@ def etl(sources: list[str], settings: Settings | None = None, requeue: str | Non
     run_id, run_name = _flow_run_identity()
     started = _now()
     counts = RunCounts()
-    resolved = resolve_sources(sources, policy_from_settings(settings))
+    resolved = resolve_sources(sources, policy_from_settings(settings), parse_mapping(settings.column_map))
     total = estimate_records(resolved)
     settings = settings.for_input(total)
     run = _Run(run_id, run_name, sources, counts, settings, started, total=total)
@@ -328,6 +329,11 @@ def _ingest(resolved: list[Any], run: "_Run") -> None:
 def _complete(run: "_Run", requeue: str | None) -> dict[str, Any]:
     """Summarise the finished run, render Data Docs, record it `completed` and publish artifacts."""
     settings, counts = run.settings, run.counts
+    if counts.articles_new and run.dated < counts.articles_new:
+        get_run_logger().warning(
+            "%d of %d articles loaded (%.0f %%) have no publication date: their events count on no day "
+            "(give JSONL/CSV dates in `published_at`, or map the column with --map published_at=COLUMN)",
+            counts.articles_new - run.dated, counts.articles_new, 100 * (1 - run.dated / counts.articles_new))
     summary = summarize(settings.db_path, run.run_id, counts)
     with counts.timed("data_docs"):
         summary["data_docs"] = str(_data_docs_for(run))
@@ -380,6 +386,8 @@ class _Run:
     binding: staging.Binding | None = None  # the warehouse staged batches belong to (id known once opened)
     staged: int = 0
     validated: int = 0  # articles that went through GX (none on an unchanged re-run: Data Docs kept)
+    dated: int = 0  # loaded articles with a publication date (event days and daily views need it)
+    unread_reported: set[str] = field(default_factory=set)  # sources whose unread columns were logged
 
     def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""
@@ -428,6 +436,11 @@ def _prepare(chunk: list[Any], n: int, run: _Run) -> _Prepared:
         logger.warning("source %s: %s: %s", p.source, p.record_key, p.reason)
     for r in records:
         counts.add_source(str(r.get("source_path") or r.get("source")), "records")
+        unread = r.get("unread_columns")
+        if unread and r.get("source_path") not in run.unread_reported:
+            run.unread_reported.add(r.get("source_path"))
+            logger.warning("source %s: columns not read: %s (map them with --map FIELD=COLUMN)",
+                           r.get("source_path"), ", ".join(unread))
     settings = run.settings
     with counts.timed("unchanged"):
         hashes = record_fingerprints(records, pipeline_version=settings.pipeline_version,
@@ -489,6 +502,7 @@ def _finish(prep: _Prepared, ann: Annotations, run: _Run) -> None:
         )
     passed = outcome.passed
     counts.articles_new += passed.articles.height
+    run.dated += passed.articles["published_at"].is_not_null().sum()
     counts.mentions_loaded += passed.mentions.height
     counts.events_loaded += passed.events.height
     loaded_ids = passed.articles["article_id"].to_list()

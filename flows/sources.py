@@ -15,8 +15,9 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Union
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol, Union
 
+from transforms.columns import column_mapping
 from transforms.decode import decode_bytes, looks_binary
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 ARTICLE_KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".csv": "csv",
                  ".sgm": "sgml"}
-FIELDS = ("id", "url", "title", "published_at", "source", "language", "text", "html", "byline")
 MAX_FILE_BYTES = 256 * 1024 * 1024  # decompressed; beyond this a file is refused, not read
 
 
@@ -69,10 +69,13 @@ def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
     return path.read_bytes()
 
 
-def _row(obj: dict[str, Any], source: str, key: str) -> SourceItem:
+def _row(obj: dict[str, Any], source: str, key: str, columns: Mapping[str, str] | None = None) -> SourceItem:
     """A JSONL/CSV row as a raw record, or a problem when it has neither text nor html or a field
-    of the wrong type (every field is a string; `id` may be a number)."""
-    record = {k: obj.get(k) for k in FIELDS if obj.get(k) not in (None, "")}
+    of the wrong type (every field is a string; `id` may be a number). Columns are read by
+    `transforms.columns` (common names, then `columns`: field → column); the names of columns
+    nothing reads travel with the record as `unread_columns` for the run to report."""
+    mapping, unread = column_mapping(obj, columns)
+    record = {field: obj[col] for col, field in mapping.items() if obj[col] not in (None, "")}
     wrong = [f"`{k}` must be a string, got {type(v).__name__}" for k, v in record.items()
              if not isinstance(v, str) and not (k == "id" and isinstance(v, int) and not isinstance(v, bool))]
     if wrong:
@@ -82,6 +85,8 @@ def _row(obj: dict[str, Any], source: str, key: str) -> SourceItem:
     record.setdefault("source", source)
     record["source_key"] = key
     record["source_path"] = source
+    if unread:
+        record["unread_columns"] = tuple(unread)
     return record
 
 
@@ -96,6 +101,7 @@ class FileSource:
 
     path: Path
     label: str | None = None
+    columns: Mapping[str, str] | None = None  # field → column, over the common names (transforms.columns)
 
     @property
     def name(self) -> str:
@@ -140,7 +146,7 @@ class FileSource:
             if not isinstance(obj, dict):
                 yield SourceProblem(self.name, key, "JSON line is not an object", {"line": text[:2000]})
                 continue
-            yield _row(obj, self.name, key)
+            yield _row(obj, self.name, key, self.columns)
 
     def _sgml(self, data: bytes) -> Iterator[SourceItem]:
         """Reuters-21578 SGML: one record per <REUTERS> story, keyed by its NEWID."""
@@ -168,7 +174,7 @@ class FileSource:
                 if None in obj:  # more cells than header fields
                     yield SourceProblem(self.name, key, "row has more cells than the header", {})
                     continue
-                yield _row(obj, self.name, key)
+                yield _row(obj, self.name, key, self.columns)
         except csv.Error as exc:
             yield SourceProblem(self.name, f"{self.name}:{reader.line_num}", f"malformed CSV: {exc}")
 
@@ -188,6 +194,7 @@ class FolderSource:
 
     root: Path
     policy: FetchPolicy | None = None
+    columns: Mapping[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -235,20 +242,22 @@ class FolderSource:
             elif entry.name.lower().removesuffix(".gz").endswith(FEED_FILE_SUFFIXES):
                 yield from FeedSource(str(entry), self.policy).read()
             else:
-                yield from FileSource(entry).read()
+                yield from FileSource(entry, columns=self.columns).read()
 
 
 class SourceError(ValueError):
     """A source spec that names nothing readable."""
 
 
-def resolve_sources(specs: list[str], policy: FetchPolicy | None = None) -> list[ArticleSource]:
+def resolve_sources(specs: list[str], policy: FetchPolicy | None = None,
+                    columns: Mapping[str, str] | None = None) -> list[ArticleSource]:
     """Turn CLI/flow source specs into sources; a bad spec is an error naming it.
 
     `http(s)://` specs are feeds (path ending .xml/.rss/.atom/.rdf) or pages (anything else; a page
     that turns out to be RSS/Atom is read as a feed); `.xml/.rss/.atom/.rdf` files are feeds; a
     `.txt` file whose non-comment lines are all http(s) URLs is a URL list; other files and folders
-    are read as articles. `policy` governs every fetch (default: refuse non-global addresses).
+    are read as articles. `policy` governs every fetch (default: refuse non-global addresses);
+    `columns` maps contract fields to JSONL/CSV column names (`transforms.columns`).
     """
     from flows.feeds import FEED_SUFFIXES, FeedSource, UrlListSource, UrlSource, is_url, is_url_list
 
@@ -267,13 +276,13 @@ def resolve_sources(specs: list[str], policy: FetchPolicy | None = None) -> list
         path = Path(spec)
         name = path.name.lower().removesuffix(".gz")
         if path.is_dir():
-            sources.append(FolderSource(path, policy))
+            sources.append(FolderSource(path, policy, columns))
         elif path.is_file() and name.endswith(FEED_SUFFIXES):
             sources.append(FeedSource(spec, policy))
         elif path.is_file() and name.endswith(".txt") and not path.name.lower().endswith(".gz") and is_url_list(path):
             sources.append(UrlListSource(path, policy))
         elif path.is_file():
-            sources.append(FileSource(path))
+            sources.append(FileSource(path, columns=columns))
         else:
             raise SourceError(f"{spec}: no such file or folder")
     return sources

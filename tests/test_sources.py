@@ -66,3 +66,43 @@ def test_symlink_out_of_folder_is_not_followed(tmp_path):
 def test_resolve_sources_names_the_bad_spec(tmp_path):
     with pytest.raises(SourceError, match="nope"):
         resolve_sources([str(tmp_path / "nope")])
+
+
+def test_common_column_names_are_read_and_the_rest_reported(tmp_path):
+    """dai2017's CSV header, and a scraper's JSONL: nothing is dropped without a word."""
+    path = tmp_path / "news.csv"
+    path.write_text("article_id,publish_date,article_source_link,title,subtitle,text\n"
+                    "7,2017/2/7,http://example.com/a,Talks resume,A subtitle,Diplomats met in Geneva on Monday.\n",
+                    encoding="utf-8")
+    (row,) = FileSource(path).read()
+    assert (row["id"], row["published_at"], row["url"], row["title"]) == ("7", "2017/2/7", "http://example.com/a", "Talks resume")
+    assert row["text"] == "Diplomats met in Geneva on Monday." and row["unread_columns"] == ("subtitle",)
+    jsonl = tmp_path / "scraped.jsonl"
+    jsonl.write_text(json.dumps({"link": "https://x.org/1", "body": "Police arrested two men.", "author": "A. B.",
+                                 "date": "2024-03-01", "views": 12}) + "\n", encoding="utf-8")
+    (row,) = FileSource(jsonl).read()
+    assert (row["url"], row["text"], row["byline"], row["published_at"]) == ("https://x.org/1", "Police arrested two men.",
+                                                                             "A. B.", "2024-03-01")
+    assert row["unread_columns"] == ("views",)
+
+
+def test_an_explicit_column_mapping_wins_and_a_bad_one_is_refused(tmp_path):
+    from transforms.columns import parse_mapping
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"text": "Troops shelled the town.", "date": "2020-01-01", "when": "2024-05-06"}) + "\n",
+                    encoding="utf-8")
+    (row,) = FileSource(path, columns=parse_mapping("published_at=when")).read()
+    assert row["published_at"] == "2024-05-06" and row["unread_columns"] == ("date",)
+    for bad in ("published_at", "when=published_at", "=when"):
+        with pytest.raises(ValueError, match="column mapping"):
+            parse_mapping(bad)
+
+
+def test_dates_written_other_ways_than_iso_are_read_and_nothing_relative_is():
+    from transforms.articles import parse_published
+
+    assert parse_published("2017/2/7")[0].date().isoformat() == "2017-02-07"
+    assert parse_published("7 February 2017 10:30") [1] == "time"
+    assert parse_published("yesterday") == (None, "invalid")
+    assert parse_published("2023-02-30") == (None, "invalid")

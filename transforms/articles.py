@@ -55,6 +55,8 @@ FINGERPRINT_SCHEMA: dict[str, pl.DataType] = {
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,25 @@ def parse_published(value: Any, default_tz: str = "UTC") -> tuple[dt.datetime | 
         try:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return None, "invalid"
+            parsed = _other_date_format(text)
+            if parsed is None:
+                return None, "invalid"
+            precision = "time" if _CLOCK.search(text) else "day"
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
     return parsed.astimezone(dt.timezone.utc), precision
+
+
+def _other_date_format(text: str) -> dt.datetime | None:
+    """A date written another way than ISO 8601 ("2017/2/7", "7 February 2017", "Feb 7, 2017 10:00"),
+    read by dateparser; only with a four-digit year, so nothing relative ("yesterday") is taken
+    and no date is invented. Ambiguous day/month orders are read month first, as dateparser does."""
+    if not _YEAR.search(text):
+        return None
+    import dateparser
+
+    return dateparser.parse(text, languages=["en"], settings={"RETURN_AS_TIMEZONE_AWARE": False,
+                                                               "STRICT_PARSING": True})
 
 
 def normalise_language(code: Any) -> str | None:

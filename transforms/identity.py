@@ -87,7 +87,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-READER_KEYS = frozenset({"source_key", "source_path"})
+READER_KEYS = frozenset({"source_key", "source_path", "unread_columns"})
 """Keys a reader adds to say where a record was read; not part of the record's content."""
 
 
