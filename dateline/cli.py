@@ -197,7 +197,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 QUARANTINE_SQL = """
-select run_id, table_name, record_key, array_to_string(reasons, '; ') as reasons, source, quarantined_at, requeued_by
+select run_id, table_name, record_key, array_to_string(reasons, '; ') as reasons,
+       left(cast(record as varchar), 300) as record, source, quarantined_at, requeued_by
 from quarantine
 where ($run_id is null or run_id = $run_id) and ($all or requeued_by is null)
 order by quarantined_at, table_name, record_key
@@ -205,14 +206,28 @@ order by quarantined_at, table_name, record_key
 
 
 def _print_frame(frame, fmt: str) -> None:
+    """A result as CSV, JSON or a table the width of the terminal (long texts kept whole up to a
+    point, whole-number decimals as integers, lists as JSON in CSV)."""
+    import shutil
+
+    import polars as pl
+
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if isinstance(t, pl.Decimal) and t.scale == 0
+    )
     if fmt == "csv":
+        frame = frame.with_columns(
+            pl.Series(c, [None if v is None else json.dumps(v, default=str, ensure_ascii=False)
+                          for v in frame[c].to_list()], dtype=pl.String)
+            for c, t in frame.schema.items() if t.is_nested()
+        )
         sys.stdout.write(frame.write_csv())
     elif fmt == "json":
         print(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2))
     else:
-        import polars as pl
-
-        with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=80, tbl_hide_dataframe_shape=False):
+        width = shutil.get_terminal_size((160, 40)).columns
+        with pl.Config(tbl_rows=200, tbl_cols=50, fmt_str_lengths=max(40, width // 2), tbl_width_chars=width,
+                       tbl_hide_dataframe_shape=False, tbl_hide_column_data_types=True):
             print(frame)
 
 
@@ -297,6 +312,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     con = duckdb.connect(str(args.db), read_only=True)
     try:
         counts = export_parquet(con, args.parquet)
+    except (OSError, duckdb.Error) as exc:
+        raise CliError(1, f"cannot export to {args.parquet}: {_one_line(exc)}") from None
     finally:
         con.close()
     for table, n in counts.items():
@@ -336,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return exc.code
+    except BrokenPipeError:  # `dateline sql … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:  # Ctrl-C on `ui`, `serve` or a long query
+        print("dateline: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -370,3 +370,24 @@ def test_a_killed_run_is_marked_interrupted_by_the_next_run(tmp_path):
     assert "process ended before the run finished" in rows[0][1]
     assert q(db, "select count(*) from articles") == [(40,)]
     assert _contracts_hold(db) == []
+
+
+# --- the CLI says what went wrong in one line -------------------------------------------------
+
+def test_cli_output_survives_pipes_lists_and_unwritable_targets(tmp_path):
+    from warehouse import loader
+
+    db = tmp_path / "wh.duckdb"
+    loader.connect(db).close()
+    piped = subprocess.run(f"{DATELINE} sql 'select * from range(200000)' --db {db} --format csv | head -1",
+                           shell=True, capture_output=True, text=True)
+    assert piped.stdout == "range\n" and "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+    lists = subprocess.run([DATELINE, "sql", "select ['a', 'b'] as l, sum(1) as n", "--db", str(db), "--format", "csv"],
+                           capture_output=True, text=True)
+    assert lists.returncode == 0 and lists.stdout.splitlines() == ["l,n", '"[""a"", ""b""]",1']
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    export = subprocess.run([DATELINE, "export", "--parquet", str(blocked / "out"), "--db", str(db)],
+                            capture_output=True, text=True)
+    assert export.returncode == 1 and len(export.stderr.strip().splitlines()) == 1
+    assert export.stderr.startswith("dateline: cannot export to")
