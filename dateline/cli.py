@@ -60,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="open the warehouse for writing, with access to other files (COPY, ATTACH)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    sea = sub.add_parser("search", help="find articles by words (BM25), with snippets, events and entities")
+    sea.add_argument("query", help="words to look for, in any order")
+    sea.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD", help="published on or after")
+    sea.add_argument("--entity", default=None, help="only articles mentioning an entity whose name contains this")
+    sea.add_argument("--type", dest="event_type", default=None, metavar="PLOVER_TYPE",
+                     help="only articles with an event of this type (e.g. ASSAULT)")
+    sea.add_argument("--limit", type=int, default=10)
+    sea.add_argument("--db", type=Path, default=defaults.db_path)
+    sea.add_argument("--format", choices=["text", "json"], default="text")
+
     chk = sub.add_parser("check", help="check the warehouse against its schema and contracts (read-only)")
     chk.add_argument("--db", type=Path, default=defaults.db_path)
 
@@ -231,6 +241,55 @@ def _print_frame(frame, fmt: str) -> None:
             print(frame)
 
 
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import duckdb
+
+    from warehouse import loader
+    from warehouse.search import search
+
+    if not args.db.exists():
+        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
+    try:
+        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s,
+                             config=loader.READ_ONLY_SANDBOX)
+    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
+        raise CliError(2, _one_line(exc)) from None
+    bold = sys.stdout.isatty() and args.format == "text"
+    try:
+        hits = search(con, args.query, since=args.since, event_type=args.event_type and args.event_type.upper(),
+                      entity=args.entity, limit=args.limit, mark=("\033[1m", "\033[0m") if bold else ("[", "]"))
+    except duckdb.CatalogException:
+        raise CliError(2, f"{args.db} has no search index yet: a `dateline run` on it adds one") from None
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps([dataclasses.asdict(h) for h in hits], default=str, ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("no article matches")
+    for rank, h in enumerate(hits, start=1):
+        print(f"{rank}. {h.title or '(untitled)'}  [{h.published or 'undated'}, score {h.score:.2f}]")
+        print(f"   {h.url or h.article_id}")
+        print(f"   {h.snippet}")
+        for e in h.events[:3]:
+            print(f"   event {e['type']}: {e['actor1'] or '?'} [{e['actor1_country'] or '-'}] → "
+                  f"{e['actor2'] or '?'} [{e['actor2_country'] or '-'}] ({e['modality']})")
+        if h.entities:
+            print("   entities: " + ", ".join(f"{x['name']} ×{x['mentions']}" for x in h.entities[:5]))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Schema version and drift, then every contract of warehouse/contracts.sql over all articles."""
     import duckdb
@@ -345,7 +404,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract, "check": cmd_check,
+    commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract, "check": cmd_check, "search": cmd_search,
                 "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
                 "ui": cmd_ui, "export": cmd_export}
     try:

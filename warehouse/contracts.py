@@ -7,16 +7,15 @@ loader rolls a batch back when there is any.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from warehouse.queries import named_queries
+
 CONTRACTS_SQL = Path(__file__).with_name("contracts.sql")
-_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
 class ContractViolation(RuntimeError):
@@ -33,13 +32,9 @@ class Violation:
         return f"{self.contract}: {self.rows} row(s), e.g. {self.examples[:3]}"
 
 
-@lru_cache(maxsize=1)
 def contracts() -> dict[str, str]:
     """contract name → query, in file order."""
-    text = CONTRACTS_SQL.read_text()
-    marks = list(_NAME.finditer(text))
-    return {m.group(1): text[m.end(): nxt.start() if nxt else len(text)].strip().rstrip(";")
-            for m, nxt in zip(marks, marks[1:] + [None])}
+    return named_queries(CONTRACTS_SQL)
 
 
 def violations(con: duckdb.DuckDBPyConnection, article_ids: list[str] | None = None) -> list[Violation]:

@@ -18,11 +18,14 @@ import duckdb
 import polars as pl
 
 from warehouse import contracts, schema
+from warehouse.queries import named_queries
 from warehouse.contracts import ContractViolation
 from warehouse.schema import WarehouseSchemaError
 
-CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures", "raw_fingerprints")
+CHILD_TABLES = ("mentions", "events", "removed_spans", "article_signatures", "raw_fingerprints", "search_terms",
+                "search_docs")
 """Rows owned by an article: replaced whole when the article is re-processed."""
+SEARCH_SQL = Path(__file__).with_name("search.sql")
 
 __all__ = ["ContractViolation", "WarehouseSchemaError", "WarehouseLocked", "LoadBatch", "connect", "load_batch"]
 
@@ -198,15 +201,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
 
 def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     con.execute("begin transaction")
+    ids = batch.articles.select("article_id")
+    con.register("_batch_ids", ids.to_arrow())
     try:
-        ids = batch.articles.select("article_id")
         if ids.height:
-            con.register("_batch_ids", ids.to_arrow())
             for table in CHILD_TABLES:
                 con.execute(f"delete from {table} where article_id in (select article_id from _batch_ids)")
-            con.unregister("_batch_ids")
         _insert(con, "articles", batch.articles,
                 _upsert_clause(con, "articles", ["article_id"], batch.articles, keep={"first_seen_run"}))
+        if ids.height:  # the search index of the batch's articles, from their stored rows
+            search = named_queries(SEARCH_SQL)
+            con.execute(search["index_articles"])
+            con.execute(search["index_lengths"])
         _insert(con, "entities", batch.entities,
                 "on conflict (entity_id) do update set country_code = coalesce(entities.country_code, excluded.country_code)")
         _insert(con, "mentions", batch.mentions)
@@ -228,6 +234,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     except BaseException:
         _rollback(con)
         raise
+    finally:
+        con.unregister("_batch_ids")
 
 
 def _merge_dq(con: duckdb.DuckDBPyConnection, dq: pl.DataFrame) -> pl.DataFrame:

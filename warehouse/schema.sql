@@ -191,3 +191,17 @@ create table if not exists dq_results (
     observed_value      varchar,
     primary key (run_id, suite, expectation)
 );
+
+-- Full-text index for `dateline search` (BM25 in SQL, warehouse/search.sql): each word of an
+-- article's title (counted three times) and text with its count, and the article's length in words.
+create table if not exists search_terms (
+    term                varchar,
+    article_id          varchar,
+    tf                  integer,
+    primary key (term, article_id)
+);
+
+create table if not exists search_docs (
+    article_id          varchar primary key,
+    length              integer
+);
