@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="open the warehouse for writing, with access to other files (COPY, ATTACH)")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    rep = sub.add_parser("report", help="write the HTML report (charts, events with evidence, data quality)")
+    rep.add_argument("--db", type=Path, default=defaults.db_path)
+    rep.add_argument("--out", type=Path, default=None, help="HTML file (default: beside the warehouse, <db>.report.html)")
+    rep.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD", help="events on or after")
+    rep.add_argument("--until", type=_date, default=None, metavar="YYYY-MM-DD", help="events on or before")
+    rep.add_argument("--country", default=None, metavar="ISO3", help="only events with this country on either side")
+
     sea = sub.add_parser("search", help="find articles by words (BM25), with snippets, events and entities")
     sea.add_argument("query", help="words to look for, in any order")
     sea.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD", help="published on or after")
@@ -250,6 +257,38 @@ def _date(value: str):
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse import loader
+    from warehouse.report import ReportScope, write_report
+
+    if not args.db.exists():
+        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
+    country = args.country.upper() if args.country else None
+    if country is not None:
+        from transforms.gazetteer import valid_iso3
+
+        if country not in valid_iso3():
+            raise CliError(2, f"--country {args.country!r} is not an ISO 3166 alpha-3 code (e.g. USA, PRK)")
+    out = args.out or Settings.from_env(db_path=args.db).report_path
+    try:
+        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s)
+    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
+        raise CliError(2, _one_line(exc)) from None
+    try:
+        write_report(con, out, ReportScope(args.since, args.until, country), args.db.name)
+    except OSError as exc:
+        raise CliError(1, f"cannot write {out}: {_one_line(exc)}") from None
+    except duckdb.CatalogException as exc:
+        raise CliError(2, f"{args.db} is missing what the report reads ({_one_line(exc)}); a `dateline run` "
+                          "upgrades it") from None
+    finally:
+        con.close()
+    print(f"report: {out} ({out.stat().st_size / 1e6:.1f} MB) — open it in a browser, no network needed")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     import dataclasses
 
@@ -405,6 +444,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract, "check": cmd_check, "search": cmd_search,
+                "report": cmd_report,
                 "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
                 "ui": cmd_ui, "export": cmd_export}
     try:

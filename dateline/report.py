@@ -42,6 +42,8 @@ def summary_text(summary: dict[str, Any]) -> str:
                      f"{summary['dq']['failed']} with failing rows (see `dateline quarantine`)")
     if summary.get("data_docs"):
         lines.append(f"  data docs: {summary['data_docs']}")
+    if summary.get("report"):
+        lines.append(f"  report: {summary['report']} (charts, events with evidence; `dateline report` for a period)")
     return "\n".join(lines)
 
 
@@ -58,6 +60,9 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         "",
         f"Warehouse `{summary['db_path']}`: {wh['articles']} articles, {wh['entities']} entities, "
         f"{wh['mentions']} mentions, {wh['events']} events.",
+        "",
+        f"**Report** (charts, who acts on whom, a world map, events with their evidence): "
+        f"[{summary['report']}](file://{summary['report']})" if summary.get("report") else "",
         "",
         "## Top entities",
         "| entity | type | country | mentions |",

@@ -88,6 +88,11 @@ class Settings:
         """Where the GX project lives: its validation results and Data Docs are per warehouse."""
         return self.gx_dir if self.gx_dir is not None else self._beside_db("gx")
 
+    @property
+    def report_path(self) -> Path:
+        """The HTML report each run writes beside its warehouse (`dateline report` writes it on demand)."""
+        return self._beside_db("report.html")
+
     def _beside_db(self, kind: str) -> Path:
         """A folder that belongs to this warehouse file alone (`x.duckdb` → `x.duckdb.<kind>`)."""
         return self.db_path.with_name(f"{self.db_path.name}.{kind}")

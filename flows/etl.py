@@ -23,6 +23,7 @@ from typing import Any, Iterable, Iterator
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
+    create_link_artifact,
     create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
@@ -218,6 +219,26 @@ def _data_docs_for(run: "_Run") -> Path:
     return data_docs(run.settings)
 
 
+@task(name="report")
+def html_report(settings: Settings) -> str | None:
+    """The HTML report of the whole warehouse, beside it. A file or database problem here is
+    logged and leaves the committed run alone; a bug in the report still fails loudly."""
+    import duckdb
+
+    from warehouse.report import ReportScope, write_report
+
+    try:
+        con = loader.connect(settings.db_path, read_only=True, timeout_s=settings.lock_timeout_s)
+        try:
+            path = write_report(con, settings.report_path, ReportScope(), settings.db_path.name)
+        finally:
+            con.close()
+    except (OSError, duckdb.Error, loader.WarehouseLocked) as exc:  # the report can be built again later
+        get_run_logger().warning("report not written: %s: %s (run `dateline report` to retry)", type(exc).__name__, exc)
+        return None
+    return str(path)
+
+
 @task(name="load", retries=0)
 def load(batch: loader.LoadBatch, settings: Settings, stage_name: str, binding: staging.Binding) -> None:
     """One DuckDB transaction; if the file stays locked, stage the batch for the next run."""
@@ -337,6 +358,8 @@ def _complete(run: "_Run", requeue: str | None) -> dict[str, Any]:
     summary = summarize(settings.db_path, run.run_id, counts)
     with counts.timed("data_docs"):
         summary["data_docs"] = str(_data_docs_for(run))
+    with counts.timed("report"):
+        summary["report"] = html_report(settings)
     summary["run"]["seconds"] = {k: round(v, 3) for k, v in counts.seconds.items()}
     con = loader.connect(settings.db_path, timeout_s=settings.lock_timeout_s)
     try:
@@ -652,5 +675,8 @@ def _publish_artifacts(summary: dict[str, Any], counts: RunCounts) -> None:
     from dateline.report import summary_markdown
 
     create_markdown_artifact(key="dateline-run-summary", markdown=summary_markdown(summary), description="Dateline run summary")
+    if summary.get("report"):
+        create_link_artifact(key="dateline-report", link=f"file://{summary['report']}", link_text="Dateline report",
+                             description="The warehouse's HTML report: charts, events with their evidence, data quality")
     rows = [{"source": s, **c} for s, c in counts.per_source.items()] or [{"source": "(none)", "records": 0, "problems": 0}]
     create_table_artifact(key="dateline-sources", table=rows, description="Records and problems per source")
