@@ -115,6 +115,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, scope: ReportScope, 
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for reading
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
