@@ -171,9 +171,9 @@ class CliError(Exception):
         self.code = code
 
 
-def _query(db: Path, sql: str, params: dict | None = None, *, write: bool = False):
-    """One query on the warehouse as a polars frame: read-only and sandboxed (no other file
-    reachable) unless `write`; waits for a running load's lock like the loader does."""
+def _open(db: Path, *, write: bool = False, sandbox: bool = True):
+    """The warehouse for a command: read-only (and, with `sandbox`, no other file reachable)
+    unless `write`; waits for a running load's lock like the loader does; one line on failure."""
     import duckdb
 
     from warehouse import loader
@@ -182,14 +182,21 @@ def _query(db: Path, sql: str, params: dict | None = None, *, write: bool = Fals
         raise CliError(2, f"no warehouse at {db}; run `dateline run` first")
     timeout = Settings.from_env().lock_timeout_s
     try:
-        con = loader.connect(db, read_only=not write, timeout_s=timeout,
-                             config=None if write else loader.READ_ONLY_SANDBOX)
+        return loader.connect(db, read_only=not write, timeout_s=timeout,
+                              config=loader.READ_ONLY_SANDBOX if sandbox and not write else None)
     except loader.WarehouseLocked:
         raise CliError(1, f"{db} is locked by a writer for more than {timeout:g} s; try again when the run ends") from None
     except loader.WarehouseSchemaError as exc:
         raise CliError(2, str(exc)) from None
     except duckdb.Error as exc:
         raise CliError(1, f"cannot open {db}: {_one_line(exc)}") from None
+
+
+def _query(db: Path, sql: str, params: dict | None = None, *, write: bool = False):
+    """One query on the warehouse as a polars frame (None for a statement without rows)."""
+    import duckdb
+
+    con = _open(db, write=write)
     try:
         relation = con.sql(sql, params=params)  # None for a statement that returns no rows
         return relation.pl() if relation is not None else None
@@ -260,11 +267,8 @@ def _date(value: str):
 def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse import loader
     from warehouse.report import ReportScope, write_report
 
-    if not args.db.exists():
-        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
     country = args.country.upper() if args.country else None
     if country is not None:
         from transforms.gazetteer import valid_iso3
@@ -272,10 +276,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if country not in valid_iso3():
             raise CliError(2, f"--country {args.country!r} is not an ISO 3166 alpha-3 code (e.g. USA, PRK)")
     out = args.out or Settings.from_env(db_path=args.db).report_path
-    try:
-        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s)
-    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
-        raise CliError(2, _one_line(exc)) from None
+    con = _open(args.db, sandbox=False)  # it reads the warehouse only, but writes the report file
     try:
         write_report(con, out, ReportScope(args.since, args.until, country), args.db.name)
     except OSError as exc:
@@ -294,16 +295,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from warehouse import loader
     from warehouse.search import search
 
-    if not args.db.exists():
-        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
-    try:
-        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s,
-                             config=loader.READ_ONLY_SANDBOX)
-    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
-        raise CliError(2, _one_line(exc)) from None
+    con = _open(args.db)
     bold = sys.stdout.isatty() and args.format == "text"
     try:
         hits = search(con, args.query, since=args.since, event_type=args.event_type and args.event_type.upper(),
@@ -331,17 +325,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Schema version and drift, then every contract of warehouse/contracts.sql over all articles."""
-    import duckdb
 
-    from warehouse import contracts, loader, schema
+    from warehouse import contracts, schema
 
-    if not args.db.exists():
-        raise CliError(2, f"no warehouse at {args.db}; run `dateline run` first")
-    try:
-        con = loader.connect(args.db, read_only=True, timeout_s=Settings.from_env().lock_timeout_s,
-                             config=loader.READ_ONLY_SANDBOX)
-    except (loader.WarehouseLocked, loader.WarehouseSchemaError, duckdb.Error) as exc:
-        raise CliError(2, _one_line(exc)) from None
+    con = _open(args.db)
     try:
         version = schema.stored_version(con)
         problems = schema.schema_problems(con) if version == schema.latest_version() else [

@@ -4,11 +4,8 @@ parsed tree, never a URL they could download by themselves, outside the address 
 from __future__ import annotations
 
 import gzip
-import json
 import socket
-import sys
 import traceback
-from pathlib import Path
 
 import pytest
 

@@ -7,9 +7,7 @@ typed fields, symlink loops, concurrent runs, a "read-only" query that writes, C
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,10 +16,9 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
-from conftest import CORPORA, ROOT, SEED
+from conftest import CORPORA, SEED
 from helpers import query as q
 from helpers import write_jsonl
 
