@@ -1,3 +1,5 @@
+import pytest
+
 from transforms import gazetteer
 from transforms.entities import doc_mentions
 
@@ -168,3 +170,16 @@ def test_a_middle_initial_does_not_split_a_person(nlp):
     mentions = doc_mentions(nlp("Donald J. Trump met Kim Jong-un. Donald Trump said Trump trusted him."))
     trump = {m.entity_id for m in mentions if "Trump" in m.text}
     assert len(trump) == 1 and {m.name for m in mentions if "Trump" in m.text} == {"Donald Trump"}
+
+
+@pytest.mark.parametrize("text, person, country", [
+    ("The U.S. ambassador to China, Terry Branstad, met officials in Beijing.", "Terry Branstad", "USA"),
+    ("Britain's envoy to the UN, Karen Pierce, criticised the vote.", "Karen Pierce", "GBR"),
+    ("The ambassador to France John Smith resigned.", "John Smith", None),  # where the post is, not whose
+    ("German Chancellor Angela Merkel met the press. Merkel said the talks went well.", "Merkel", "DEU"),
+])
+def test_a_person_takes_the_country_of_their_role_not_of_their_posting(nlp, text, person, country):
+    from transforms.entities import doc_mentions
+
+    found = [m for m in doc_mentions(nlp(text)) if m.text == person]
+    assert found and found[-1].country_code == country

@@ -186,12 +186,19 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str
     country for the whole article (and so for "Kim" later on).
     """
     out: dict[str, str] = {}
+    places = {t: sp for sp in spans if sp.label in {"NORP", "GPE"} for t in range(sp.start, sp.end)}
     for i, (sp, name) in enumerate(zip(spans, names)):
         if sp.label != "PERSON" or name in out:
+            continue
+        role = _appositive_role_country(doc, sp, places)
+        if role is not None:
+            out[name] = role
             continue
         for prev in reversed(spans[:i]):
             if prev.label not in {"NORP", "GPE"} or sp.start - prev.end > 3:  # = len(doc[prev.end:sp.start]) > 3
                 continue
+            if prev.start > 0 and doc[prev.start - 1].lower_ in {"to", "in", "at"}:
+                continue  # "ambassador to Cyprus Stanislav Osadchy": where the post is, not whose it is
             gap = doc[prev.end : sp.start]
             if any(t.is_punct and t.tag_ != "POS" or t.pos_ in {"VERB", "AUX", "ADP"} for t in gap):
                 break
@@ -200,6 +207,23 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str
                 out[name] = place.iso3
             break
     return out
+
+
+def _appositive_role_country(doc, sp: _Span, places: dict[int, _Span]) -> str | None:
+    """Country of the role a name is in apposition to: "the U.S. ambassador to China, Terry
+    Branstad" → USA, "Britain's envoy to the UN, Karen Pierce" → GBR (the place the role is *to*
+    is where it serves, not whose it is)."""
+    root = doc[sp.start:sp.end].root
+    if root.dep_ != "appos":
+        return None
+    head = root.head
+    for child in head.children:
+        if child.i < head.i and child.dep_ in {"poss", "compound", "amod", "nmod"} and child.i in places:
+            place = places[child.i]
+            found = gazetteer.lookup(doc[place.start:place.end].text)
+            if found is not None:
+                return found.iso3
+    return None
 
 
 def entity_id(name: str, label: str) -> str:
