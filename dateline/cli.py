@@ -146,6 +146,13 @@ def _warehouse_problem(db: Path) -> str | None:
 
     from warehouse import schema
 
+    if db.is_dir():
+        return f"{db} is a folder; --db names the warehouse file (e.g. {db / 'dateline.duckdb'})"
+    folder = next((p for p in [db.parent, *db.parent.parents] if p.exists()), None)
+    if folder is None or not folder.is_dir():
+        return f"cannot make the folder of {db}: {folder} is not a folder"
+    if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+        return f"cannot write {db}: permission denied (choose another --db)"
     if not db.exists():
         return None
     try:

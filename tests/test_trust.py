@@ -388,3 +388,14 @@ def test_cli_output_survives_pipes_lists_and_unwritable_targets(tmp_path):
                             capture_output=True, text=True)
     assert export.returncode == 1 and len(export.stderr.strip().splitlines()) == 1
     assert export.stderr.startswith("dateline: cannot export to")
+
+
+def test_a_bad_warehouse_target_fails_at_once_in_one_line(tmp_path, capsys):
+    from dateline.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for target, says in ((tmp_path, "is a folder"), (blocker / "wh.duckdb", "is not a folder")):
+        assert main(["run", str(SEED), "--db", str(target)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and says in err[0], err
