@@ -1161,7 +1161,9 @@ def doc_events(
     published: dt.date | None,
     text: str | None = None,
 ) -> list[Event]:
-    """All events in one parsed article; each needs a trigger and at least one actor.
+    """All events in one parsed article. A verb needs a named actor; a nominal act ("the
+    investigation", "the talks") may name none, and then its implied doer is coded with the
+    country where the act happens, when one is known.
 
     `text` is the string the doc was parsed from, when the caller still has it: `Doc.text`
     rebuilds it token by token (~0.4 ms for a 600-token news article, ~5 % of these rules' time).
