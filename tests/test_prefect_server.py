@@ -65,6 +65,7 @@ def flow_run(server, tmp_path_factory):
     """Run `dateline run samples/` as a user would, pointed at the server."""
     db = tmp_path_factory.mktemp("wh") / "dateline.duckdb"
     env = {**server["env"], "PREFECT_API_URL": f"{server['url']}/api"}
+    env.pop("PREFECT_LOGGING_LEVEL", None)  # the CLI's own default, as a user gets it
     done = subprocess.run([str(BIN / "dateline"), "run", str(SAMPLES), "--db", str(db)],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -110,7 +111,10 @@ def test_flow_run_completed_with_tasks_and_artifacts(flow_run):
     # read 1 (the .txt and the .jsonl row are one article), loaded 1, 1 duplicate
     assert "| 1 | 1 | 0 | 1 |" in summary
     assert "Kim Jong-un" in summary and "North Korea" in summary
-    assert "dateline-sources" in by_key
+    assert "dateline-sources" in by_key and "dateline-report" in by_key
+    logs = httpx.post(f"{url}/api/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200},
+                      timeout=30).json()
+    assert any(entry["message"].startswith("batch 0: 1 loaded") for entry in logs), [e["message"] for e in logs]
     assert by_key["dateline-progress"]["data"] == 100.0  # the progress artifact reached the end
 
 
