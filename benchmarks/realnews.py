@@ -55,8 +55,9 @@ def load_gold(half: str | None) -> list[dict]:
     return rows
 
 
-def predict(articles: list[dict]) -> tuple[dict[str, str], dict[str, list[dict]]]:
-    """Clean text and event rows per gold id, through the flow's pure transforms."""
+def predict(articles: list[dict], calibration: object = "bundled") -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """Clean text and event rows per gold id, through the flow's pure transforms (`calibration`
+    as `annotate` takes it: None keeps the rules' own scores)."""
     from dateline.settings import Settings
     from flows.model import load_pipeline
     from transforms.articles import build_articles
@@ -68,13 +69,28 @@ def predict(articles: list[dict]) -> tuple[dict[str, str], dict[str, list[dict]]
     built = build_articles(raws, run_id="bench", pipeline_version=settings.pipeline_version,
                            now=dt.datetime.now(dt.timezone.utc))
     nlp = load_pipeline(*settings.pipeline_spec)
-    ann = annotate(nlp, built.articles, run_id="bench", pipeline_version=settings.pipeline_version)
+    ann = annotate(nlp, built.articles, run_id="bench", pipeline_version=settings.pipeline_version,
+                   calibration=calibration)
     by_aid = {r["article_id"]: r for r in built.articles.to_dicts()}
     texts = {r["external_id"]: r["text"] for r in by_aid.values()}
     events: dict[str, list[dict]] = defaultdict(list)
     for e in ann.events.to_dicts():
         events[by_aid[e["article_id"]]["external_id"]].append(e)
     return texts, events
+
+
+def gold_spans(art: dict, text: str) -> list[tuple[int, int]]:
+    """Where each gold event's cue sits in the clean text ((-1, …) when it is not there)."""
+    spans = []
+    for g in art["events"]:
+        at = text.find(g["cue"])
+        spans.append((at, at + len(g["cue"])))
+    return spans
+
+
+def is_match(p: dict, g: dict, span: tuple[int, int]) -> bool:
+    """The prediction's sentence holds the gold cue and its type is one the gold accepts."""
+    return span[0] >= 0 and p["start_char"] <= span[0] and span[1] <= p["end_char"] and p["event_type"] in g["types"]
 
 
 def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[dict]], min_conf: float = 0.0,
@@ -86,12 +102,8 @@ def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[di
     for art in articles:
         text = texts.get(art["id"], "")
         preds = [e for e in events.get(art["id"], []) if (e["confidence"] or 0) >= min_conf]
-        spans = []
-        for g in art["events"]:
-            at = text.find(g["cue"])
-            if at < 0:
-                unfound += 1
-            spans.append((at, at + len(g["cue"])))
+        spans = gold_spans(art, text)
+        unfound += sum(span[0] < 0 for span in spans)
         s.predicted += len(preds)
         s.gold += len(art["events"])
 
@@ -103,7 +115,7 @@ def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[di
                     and p["modality"] in g["modality"])
 
         for p in preds:
-            hits = [g for g, span in zip(art["events"], spans) if inside(p, span) and p["event_type"] in g["types"]]
+            hits = [g for g, span in zip(art["events"], spans) if is_match(p, g, span)]
             s.predicted_matched += bool(hits)
             s.predicted_full += any(full(p, g) for g in hits)
             if not hits and misses is not None:
@@ -169,10 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {g} | {pr} | {n} |")
     print("\nPrecision/recall over confidence:\n\n| confidence ≥ | predictions | precision | recall |\n|---|---|---|---|")
     curve = []
-    for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+    from transforms.calibration import load_model
+
+    confident_at = load_model().confident_at  # the `events_confident` view's threshold
+    for t in sorted({0.0, 0.5, 0.6, 0.7, 0.8, 0.9, confident_at}):
         c, _ = score(articles, texts, events, min_conf=t)
         curve.append((t, c.predicted, c.predicted_matched / max(1, c.predicted), c.gold_matched / max(1, c.gold)))
-        print(f"| {t:.1f} | {c.predicted} | {curve[-1][2]:.3f} | {curve[-1][3]:.3f} |")
+        label = f"{t:.3f} (events_confident)" if t == confident_at else f"{t:.1f}"
+        print(f"| {label} | {c.predicted} | {curve[-1][2]:.3f} | {curve[-1][3]:.3f} |")
     for m in misses[: args.misses]:
         print(" ", m)
     if args.json:

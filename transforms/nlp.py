@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.entities import doc_mentions, entity_rows, sentence_starts
+from transforms.calibration import Calibration, calibrate_rows
+from transforms.calibration import load_model as load_calibration
 from transforms.events import doc_events
 
 MENTION_SCHEMA: dict[str, pl.DataType] = {
@@ -129,8 +131,12 @@ def annotate(
     pipeline_version: str,
     batch_size: int = 16,
     n_process: int = 1,
+    calibration: Calibration | None | str = "bundled",
 ) -> Annotations:
     """Parse each English article once and extract its mentions, entities and events.
+
+    `confidence` is the probability from `calibration` ("bundled": the model fitted on the
+    real-news gold; None: the rules' own score, which is what `benchmarks/calibrate.py` fits on).
 
     Articles in another language are kept (they load with their language set) but are not fed
     to the English model: its entities and events would be noise.
@@ -143,6 +149,7 @@ def annotate(
     entities: dict[str, tuple[str, str, str | None]] = {}
     failed: list[tuple[str, str]] = []
     texts = todo["text"].to_list()
+    model = load_calibration() if calibration == "bundled" else calibration
     for i, doc in _docs(nlp, texts, ids, batch_size, n_process, failed):
         aid, pub = ids[i], published[i]
         try:
@@ -150,6 +157,8 @@ def annotate(
             mentions = doc_mentions(doc, starts)
             doc_event_rows = [e.as_row() for e in doc_events(doc, aid, mentions, pub.date() if pub is not None else None,
                                                             text=texts[i])]
+            if model is not None:
+                calibrate_rows(doc_event_rows, texts[i], model)
         except Exception as exc:  # noqa: BLE001 - a rule bug costs one article, reported
             failed.append((aid, f"nlp_failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
