@@ -1,0 +1,78 @@
+"""When an event happened.
+
+Only date words whose syntactic clause is the trigger's (or, for a nominal, its support verb's) are
+used — "refused … since … fell apart in 2019" does not date the refusal; none → precision "none",
+never the publication date. `is_historical` flags events dated more than HISTORICAL_DAYS before
+publication, or nominals marked "past/previous/former …" (a December article's mention of a
+November launch is not a new December event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from transforms import dates
+from transforms.events.grammar import _VERBAL
+from transforms.events.words import HISTORICAL_MODIFIERS
+
+HISTORICAL_DAYS = 7
+"""An event dated (at the end of its date's period) more than this many days before publication is historical."""
+
+
+def _clause_of(token, trigger_ids: frozenset[int]):
+    """The first verb (or trigger) at or above `token`: the clause a date word belongs to."""
+    t = token
+    for _ in range(12):
+        if t.i in trigger_ids or t.pos_ in _VERBAL and t.i != token.i:
+            return t
+        if t.head.i == t.i:
+            return t
+        t = t.head
+    return t
+
+
+def _sentence_dates(sent) -> list[tuple[object, str, int]]:
+    """(root token, words, char offset) of each date expression in the sentence."""
+    out = []
+    for s, e, text in dates.find_date_expressions(sent.text):
+        span = sent.doc.char_span(sent.start_char + s, sent.start_char + e, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        out.append((span.root, text, sent.start_char + s))
+    return out
+
+
+def _tense(token, mod: str) -> str:
+    if mod in {"predicted", "conditional"}:
+        return "future"
+    for t in [token] + [c for c in token.children if c.dep_ in {"aux", "auxpass"}]:
+        if "Past" in t.morph.get("Tense"):
+            return "past"
+    return "past" if token.pos_ in _VERBAL else "nearest"
+
+
+def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.ResolvedDate:
+    """Date words attached to the trigger's own clause, resolved against the publication date."""
+    own = {token.i} | ({anchor.i} if anchor is not None else set())
+    ids = frozenset(own)
+    attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids).i in own]
+    if not attached:
+        return dates.ResolvedDate(None, "none", "", "unknown")
+    root, text, _ = min(attached, key=lambda a: abs(a[2] - token.idx))
+    return dates.resolve_date(text, published, tense=tense)
+
+
+def _historical(when: dates.ResolvedDate, token, published: dt.date | None) -> bool:
+    if token.pos_ not in _VERBAL and any(
+        c.dep_ == "amod" and c.lower_ in HISTORICAL_MODIFIERS and c.lower_ != "last" for c in token.children
+    ):
+        return True
+    if when.value is None or published is None or when.relation != "past":
+        return False
+    if when.precision == "day":
+        end = when.value
+    elif when.precision == "month":
+        end = dates._month_end(when.value)
+    else:
+        end = dt.date(when.value.year, 12, 31)
+    return (published - end).days > HISTORICAL_DAYS
