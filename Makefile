@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test sync bench clean-db ui browser
+.PHONY: run test test-fast sync bench clean-db ui browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +27,11 @@ run: $(VENV)/.synced
 
 test: $(VENV)/.synced browser
 	$(VENV)/bin/python -m pytest
+
+# The unit tier only (no whole flow runs, kills or servers): under 2 minutes. Also `-m flow`,
+# `-m reliability`, `-m server` (tiers in tests/conftest.py).
+test-fast: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest -m unit
 
 # The UI test drives Debian's chromium headless; install it when missing (needs root/apt).
 browser:

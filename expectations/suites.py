@@ -301,5 +301,17 @@ def build_suite(table: str) -> "ExpectationSuite":
     suite = gx.ExpectationSuite(name=table)
     for check in checks_for(table):
         cls = getattr(gx.expectations, check.kind)
-        suite.add_expectation(cls(**check.kwargs, meta={"name": check.name}, notes=check.notes or None))
+        suite.add_expectation(cls(**check.kwargs, meta={"name": check.name}, notes=check.notes or None,
+                                  description=describe(check)))
     return suite
+
+
+def describe(check: Check) -> str:
+    """What Data Docs show for the check: its name, the one a quarantined row's `reasons` give,
+    then what it asks (GX's own wording names only the expectation class)."""
+    column = check.source or check.kwargs.get("column") or ", ".join(
+        str(v) for k, v in check.kwargs.items() if k.startswith("column"))
+    what = check.notes or f"{check.kind.removeprefix('Expect')} on {column}"
+    if check.allowed:
+        what = f"{what} ({column} in {len(check.allowed)} allowed values)" if check.notes else what
+    return f"{check.name}: {what}".replace("$", "$$")

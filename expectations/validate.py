@@ -20,6 +20,7 @@ import datetime as dt
 import fcntl
 import json
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from expectations import checks
+from expectations.docs_offline import localize_site
 from expectations.suites import (
     ENTITY_QUARANTINED,
     PARENT_QUARANTINED,
@@ -279,6 +281,7 @@ class GxProject(_GxRunner):
         """
         index = local_docs_index(self.root)
         with self._lock, self._project_lock():
+            started = time.time() - 1.0  # file times may be coarser than the clock
             if not index.exists():
                 self.context.build_data_docs()
             else:
@@ -286,6 +289,8 @@ class GxProject(_GxRunner):
 
                 suites = [ExpectationSuiteIdentifier(name=suite.name) for suite in self.suites.values()]
                 self.context.build_data_docs(resource_identifiers=self.results_without_pages() + suites)
+            if index.exists():
+                localize_site(index.parent, since=started)
         if not index.exists():  # pragma: no cover - a custom site config
             urls = [s["site_url"] for s in self.context.get_docs_sites_urls() if s.get("site_url")]
             if urls and urls[0].startswith("file://"):

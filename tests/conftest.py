@@ -36,3 +36,33 @@ def nlp():
 def corpora() -> Path:
     assert CORPORA.is_dir(), f"shared corpora missing at {CORPORA}"
     return CORPORA
+
+
+# Test tiers, so a change can be checked at the speed it needs: `make test-fast` runs `unit`
+# (pure transforms, the warehouse and GX on small inputs, local HTTP: under 2 minutes), `make test`
+# runs every tier (CI). A test marked with a tier itself keeps it; the others take their file's.
+TIERS = ("unit", "flow", "reliability", "server")
+FILE_TIERS = {
+    # whole Prefect flow runs, in-process or as `dateline run`
+    "test_bad_input.py": "flow", "test_dask.py": "flow", "test_flow.py": "flow",
+    "test_flow_sources.py": "flow", "test_nlp_pool.py": "flow", "test_quality_gate.py": "flow",
+    "test_rerun.py": "flow",
+    # kills, interrupts, concurrent runs, identity properties across warehouses
+    "test_reliability.py": "reliability", "test_trust.py": "reliability",
+    # a real Prefect server, or headless Chromium on a page the product serves
+    "test_prefect_server.py": "server", "test_report.py": "server",
+}
+
+
+def pytest_configure(config) -> None:
+    for tier in TIERS:
+        config.addinivalue_line("markers", f"{tier}: the {tier} tier (see tests/conftest.py TIERS)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        own = [m.name for m in item.iter_markers() if m.name in TIERS]
+        if len(own) > 1:
+            raise pytest.UsageError(f"{item.nodeid}: one tier per test, got {own}")
+        if not own:
+            item.add_marker(getattr(pytest.mark, FILE_TIERS.get(item.path.name, "unit")))

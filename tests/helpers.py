@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -38,3 +40,21 @@ class FailingOn:
     def pipe(self, texts, **_kwargs):
         for text in texts:
             yield self(text)
+
+
+# Headless Chromium with every route off the machine refused: a page that needs the network fails
+OFFLINE = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+           "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+           "--virtual-time-budget=20000", "--window-size=1300,2000"]
+
+
+def offline_dom(page: Path, tmp: Path) -> tuple[str, str]:
+    """The page's DOM after its scripts ran in Debian's headless chromium with no network, and
+    the browser's console log."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is required (make test installs it with apt-get)"
+    done = subprocess.run([chromium, *OFFLINE, f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr",
+                           "--v=0", "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
+    console = "\n".join(line for line in done.stderr.splitlines() if ":CONSOLE" in line)
+    return done.stdout, console

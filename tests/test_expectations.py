@@ -18,6 +18,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from helpers import offline_dom
+
 from expectations import checks
 from expectations.suites import TABLES, checks_for, expectation_names
 from expectations.validate import (
@@ -539,6 +541,33 @@ def test_gx_project_builds_data_docs(tmp_path: Path) -> None:
     assert validate_batch(good_batch(), now=NOW, context=again).results["success"].all()
     saved = json.loads((again.gx_dir / "expectations" / "articles.json").read_text())
     assert len(saved["expectations"]) == len(checks_for("articles"))
+
+
+@pytest.mark.server
+def test_data_docs_open_offline_styled_with_their_tables_filled(tmp_path: Path) -> None:
+    """GX's templates load Bootstrap, jQuery and bootstrap-table from CDNs (offline: an unstyled
+    page and an empty results table) and put a tracking image on the index."""
+    from expectations.docs_offline import remote_fetches
+
+    project = GxProject(tmp_path / "gx_project")
+    bad = good_batch(events=[event("ev1", "a1"), event("bad", "a1", event_type="FOO")])
+    validate_batch(bad, now=NOW, context=project)
+    site = project.build_data_docs().parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) == 1 + 2 * len(TABLES)
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert remote_fetches(html) == [], page
+        assert "dataContextId" not in html and "integrity=" not in html
+    events_page = next((site / "validations" / "events").rglob("*.html"))
+    dom, console = offline_dom(events_page, tmp_path)
+    assert "Uncaught" not in console and "Failed to load" not in console, console
+    assert 'class="bootstrap-table bootstrap4"' in dom  # jQuery and bootstrap-table ran
+    assert "events.event_type.plover: One of the 16 PLOVER types" in dom  # named as the quarantine reason
+    # a second build leaves the earlier pages as they were and localises the new ones
+    validate_batch(good_batch(), now=NOW, context=project)
+    project.build_data_docs()
+    assert all(remote_fetches(p.read_text(encoding="utf-8")) == [] for p in site.rglob("*.html"))
 
 
 def test_import_does_not_load_great_expectations() -> None:

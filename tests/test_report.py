@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPORA
 from helpers import query as q
-from helpers import write_jsonl
+from helpers import offline_dom, write_jsonl
 
 CHARTS = ["chart-timeline", "chart-dyads", "chart-map", "chart-network", "chart-sparklines"]
-OFFLINE = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-           "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-           "--virtual-time-budget=20000", "--window-size=1300,2000"]
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +27,6 @@ def warehouse(tmp_path_factory) -> Path:
     db = tmp / "wh.duckdb"
     assert main(["run", str(write_jsonl(tmp / "news.jsonl", rows)), "--db", str(db)]) == 0
     return db
-
-
-def _dom(page: Path, tmp: Path) -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Debian's chromium is required (make test installs it with apt-get)"
-    done = subprocess.run([chromium, *OFFLINE, f"--user-data-dir={tmp / 'profile'}", "--dump-dom", page.as_uri()],
-                          capture_output=True, text=True, timeout=180)
-    return done.stdout
 
 
 def _chart(dom: str, chart_id: str) -> str:
@@ -63,7 +49,8 @@ def test_the_report_renders_every_chart_offline_with_no_errors(warehouse, tmp_pa
     html = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img", html)  # nothing to fetch
     assert "url(" not in html[html.index("<style>"): html.index("</style>")]
-    dom = _dom(out, tmp_path)
+    dom, console = offline_dom(out, tmp_path)
+    assert "Uncaught" not in console, console
     assert 'data-rendered="5"' in dom, dom[:2000]
     assert re.search(r'<pre id="errors">\s*</pre>', dom)
     shapes = {c: len(re.findall(r"<(?:path|rect|line|circle|text)\b", _chart(dom, c))) for c in CHARTS}
