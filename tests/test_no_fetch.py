@@ -69,6 +69,7 @@ def test_cleaning_real_pages_and_parsing_real_feeds_opens_no_socket(sockets_outs
     assert sockets_outside_the_fetcher == []
 
 
+@pytest.mark.flow  # `dateline run` end to end
 def test_extract_and_run_never_fetch_a_url_given_as_page_content(tmp_path, server, capsys):
     """`dateline extract` of a page whose body is a URL, and a run of a JSONL row whose `html` is one."""
     from dateline.cli import main
