@@ -421,3 +421,14 @@ def test_the_topic_model_tells_politics_from_sport():
     politics = ("The prime minister faced questions in parliament over the budget, as opposition MPs accused the "
                 "government of breaking its election promises and called for a vote on the tax plans.")
     assert topic_of(politics)[0] == "politics"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Guards at the prison abused detainees for months, the report said.", {("abused", "ASSAULT")}),
+    ("The children had been abused by soldiers near the border.", {("abused", "ASSAULT")}),
+    ("The governor abused his power to reward donors.", set()),  # abuse of office harms no person
+    ("The attorney general recused himself from the inquiry on Thursday.", {("recused", "RETREAT")}),
+])
+def test_harm_to_a_person_and_stepping_aside(nlp, text, expected):
+    got = {(e.trigger, e.event_type) for e in _events(nlp, text) if e.trigger in {"abused", "recused"}}
+    assert got == expected
