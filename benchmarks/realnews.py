@@ -44,6 +44,10 @@ class Scored:
     actor1_right: int = 0
     actor2_right: int = 0
     modality_right: int = 0
+    dated_gold: int = 0  # matched gold events whose text gives a date
+    date_right: int = 0  # … carried by a matching prediction (at the gold's precision or finer)
+    undated_gold: int = 0  # matched gold events whose text gives no date
+    date_invented: int = 0  # … where every matching prediction carries one anyway
 
 
 def load_gold(half: str | None) -> list[dict]:
@@ -93,6 +97,15 @@ def is_match(p: dict, g: dict, span: tuple[int, int]) -> bool:
     return span[0] >= 0 and p["start_char"] <= span[0] and span[1] <= p["end_char"] and p["event_type"] in g["types"]
 
 
+def date_matches(p: dict, gold_date: str) -> bool:
+    """The prediction's date agrees with the gold's YYYY, YYYY-MM or YYYY-MM-DD (a finer
+    prediction inside the gold period counts)."""
+    if p["event_date"] is None or p["date_precision"] in (None, "none"):
+        return False
+    width = {"year": 4, "month": 7, "day": 10}.get(p["date_precision"], 10)
+    return width >= len(gold_date) and str(p["event_date"])[: len(gold_date)] == gold_date
+
+
 def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[dict]], min_conf: float = 0.0,
           misses: list | None = None) -> tuple[Scored, dict]:
     s = Scored()
@@ -131,6 +144,12 @@ def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[di
                 s.actor1_right += any(p["actor1_country"] == g["actor1"] for p in hits)
                 s.actor2_right += any(p["actor2_country"] == g["actor2"] for p in hits)
                 s.modality_right += any(p["modality"] in g["modality"] for p in hits)
+                if g.get("date"):
+                    s.dated_gold += 1
+                    s.date_right += any(date_matches(p, g["date"]) for p in hits)
+                else:
+                    s.undated_gold += 1
+                    s.date_invented += all(p["event_date"] is not None for p in hits)
                 if any(full(p, g) for p in hits):
                     s.gold_full += 1
                     per_type[first]["full"] += 1
@@ -171,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| actor1 country right, of matched gold | {_r(s.actor1_right, s.gold_matched)} |")
     print(f"| actor2 country right, of matched gold | {_r(s.actor2_right, s.gold_matched)} |")
     print(f"| modality right, of matched gold | {_r(s.modality_right, s.gold_matched)} |")
+    print(f"| date carried, of matched gold the text dates | {_r(s.date_right, s.dated_gold)} |")
+    print(f"| a date where the text gives none, of matched undated gold | {_r(s.date_invented, s.undated_gold)} |")
     print(f"| gold cues not found in the clean text | {extra['cues_not_found']} |")
     print("\n| type (gold first) | gold | recall | fully right |\n|---|---|---|---|")
     for t, c in sorted(extra["per_type"].items(), key=lambda kv: -kv[1]["gold"]):

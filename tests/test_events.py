@@ -432,3 +432,14 @@ def test_the_topic_model_tells_politics_from_sport():
 def test_harm_to_a_person_and_stepping_aside(nlp, text, expected):
     got = {(e.trigger, e.event_type) for e in _events(nlp, text) if e.trigger in {"abused", "recused"}}
     assert got == expected
+
+
+def test_a_fronted_date_dates_the_acts_that_follow_it(nlp):
+    fronted = _events(nlp, "In 2011, tens of thousands of Syrians took to the streets to protest against the government.",
+                      dt.date(2017, 2, 7))
+    assert {(e.event_type, str(e.event_date), e.date_precision) for e in fronted} >= {("PROTEST", "2011-01-01", "year")}
+    assert all(e.is_historical for e in fronted if e.event_type == "PROTEST")
+    # a date inside another clause dates only that clause
+    inner = _events(nlp, "The minister, who resigned in 2015, criticised the army for the raid.", dt.date(2017, 2, 7))
+    criticised = _one(inner, "criticised")
+    assert criticised.event_date is None and criticised.date_precision == "none"

@@ -16,6 +16,8 @@ from transforms.events.grammar import _VERBAL
 from transforms.events.words import HISTORICAL_MODIFIERS
 
 HISTORICAL_DAYS = 7
+FRONTED_CHARS = 6
+"""A date expression starting this close to its sentence's start ("Also on Thursday, …") is fronted."""
 """An event dated (at the end of its date's period) more than this many days before publication is historical."""
 
 
@@ -56,6 +58,10 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
     own = {token.i} | ({anchor.i} if anchor is not None else set())
     ids = frozenset(own)
     attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids).i in own]
+    if not attached:  # a fronted date ("In 2011, …", "On Monday, …") sets the time of what follows
+        start = token.sent.start_char
+        attached = [(root, text, off) for root, text, off in sent_dates
+                    if off - start <= FRONTED_CHARS and off < token.idx and root.sent.start == token.sent.start]
     if not attached:
         return dates.ResolvedDate(None, "none", "", "unknown")
     root, text, _ = min(attached, key=lambda a: abs(a[2] - token.idx))
