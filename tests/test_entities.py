@@ -183,3 +183,19 @@ def test_a_person_takes_the_country_of_their_role_not_of_their_posting(nlp, text
 
     found = [m for m in doc_mentions(nlp(text)) if m.text == person]
     assert found and found[-1].country_code == country
+
+
+def test_organisation_and_role_countries_and_name_pairs(nlp):
+    from transforms.entities import doc_mentions
+
+    text = ("South Korea's National Intelligence Service said on Thursday that the North could strike. "
+            "Matthew Miller, a spokesperson for the State Department, said the U.S. had no hostile intent. "
+            "Lee Sang-sook, a research professor at Seoul's Institute of Foreign Affairs, said clashes could happen. "
+            "Kim Jong-un met Donald Trump in 2019, but the Kim-Trump diplomacy collapsed. "
+            "Anna Park, a reporter for the newspaper, wrote that the plan failed.")
+    by_name = {m.name: m for m in doc_mentions(nlp(text))}
+    assert by_name["National Intelligence Service"].country_code == "KOR"  # owned by its possessor
+    assert by_name["Matthew Miller"].country_code == "USA"  # his role serves a U.S. body
+    assert by_name["Lee Sang-sook"].country_code == "KOR"
+    assert by_name["Anna Park"].country_code is None  # a role for an organisation of no known country
+    assert "Kim-Trump" not in by_name and "Donald Trump" in by_name

@@ -178,8 +178,10 @@ def _country_for(text: str, label: str, name: str) -> str | None:
     return None
 
 
-def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str, str]:
-    """Country of a person from a nationality or country just before the name in the article.
+def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[int, str] | None = None) -> dict[str, str]:
+    """Country of a person from a nationality or country just before the name in the article, or
+    from the organisation an appositive role serves (`orgs`: token index → the country of the
+    organisation that token is part of).
 
     "North Korean leader Kim Jong-un", "South Korea's President Yoon": the place sits at most a
     few title words before the person, in the same noun phrase. One such hit makes the person's
@@ -190,7 +192,7 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str]) -> dict[str
     for i, (sp, name) in enumerate(zip(spans, names)):
         if sp.label != "PERSON" or name in out:
             continue
-        role = _appositive_role_country(doc, sp, places)
+        role = _appositive_role_country(doc, sp, places) or _role_org_country(doc, sp, orgs or {})
         if role is not None:
             out[name] = role
             continue
@@ -226,6 +228,41 @@ def _appositive_role_country(doc, sp: _Span, places: dict[int, _Span]) -> str | 
     return None
 
 
+def _role_org_country(doc, sp: _Span, orgs: dict[int, str]) -> str | None:
+    """"Matthew Miller, a spokesperson for the State Department" → USA: a person's appositive role
+    *for / at / of / with* an organisation whose country is known takes that country."""
+    root = doc[sp.start:sp.end].root
+    for role in (c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"):
+        for prep in (c for c in role.children if c.dep_ == "prep" and c.lower_ in {"for", "at", "of", "with"}):
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                if obj.i in orgs:
+                    return orgs[obj.i]
+    return None
+
+
+def _without_name_pairs(doc, spans: list[_Span]) -> list[_Span]:
+    """Drop "Kim-Trump" ("the collapsed Kim-Trump diplomacy"): two people named elsewhere in the
+    article, joined as a modifier, are not a third person."""
+    def pair(i: int, sp: _Span) -> bool:
+        parts = doc[sp.start:sp.end].text.split("-")
+        if sp.label != "PERSON" or len(parts) != 2 or not all(p.istitle() for p in parts):
+            return False
+        others = {t.text for j, o in enumerate(spans) if j != i and o.label == "PERSON" for t in doc[o.start:o.end]}
+        return all(p in others for p in parts)
+    return [sp for i, sp in enumerate(spans) if not pair(i, sp)]
+
+
+def _possessor_country(doc, sp: _Span) -> str | None:
+    """"South Korea's National Intelligence Service", "Seoul's Institute of …": the place that
+    owns an organisation is its country (a capital names its state)."""
+    for token in doc[sp.start:sp.end].root.children:
+        if token.dep_ == "poss" and any(c.dep_ == "case" for c in token.children):
+            place = gazetteer.lookup(doc[token.left_edge.i : token.i + 1].text)
+            if place is not None:
+                return place.iso3
+    return None
+
+
 def entity_id(name: str, label: str) -> str:
     """One id per canonical name and type, stable across runs and machines."""
     return stable_id("entity", label, name.casefold())
@@ -257,12 +294,16 @@ def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
         if not any(ch.isalpha() for ch in text) or (ent.label != "PERSON" and _CALENDAR.fullmatch(text)):
             continue
         spans.append(_Span(s, e, _relabel(text, ent.label)))
-    spans = sorted(spans + _compass_spans(doc, spans), key=lambda sp: sp.start)
+    spans = _without_name_pairs(doc, sorted(spans + _compass_spans(doc, spans), key=lambda sp: sp.start))
     surfaces = [(doc[sp.start : sp.end].text, sp.label) for sp in spans]
     names = _canonical_names(surfaces)
-    affiliation = _affiliations(doc, spans, names)
+    countries = [None if label == "PERSON" else _country_for(text, label, name) or
+                 (_possessor_country(doc, sp) if label == "ORG" else None)
+                 for sp, (text, label), name in zip(spans, surfaces, names)]
+    orgs = {t: c for sp, c in zip(spans, countries) if sp.label == "ORG" and c for t in range(sp.start, sp.end)}
+    affiliation = _affiliations(doc, spans, names, orgs)
     mentions: list[Mention] = []
-    for idx, (sp, (text, label), name) in enumerate(zip(spans, surfaces, names)):
+    for idx, (sp, (text, label), name, country) in enumerate(zip(spans, surfaces, names, countries)):
         span = doc[sp.start : sp.end]
         mentions.append(
             Mention(
@@ -274,7 +315,7 @@ def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
                 sent_idx=sent_index(starts, span.start_char),
                 entity_id=entity_id(name, label),
                 name=name,
-                country_code=affiliation.get(name) if label == "PERSON" else _country_for(text, label, name),
+                country_code=affiliation.get(name) if label == "PERSON" else country,
             )
         )
     return mentions
