@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dateline.cli_errors import CliError, one_line
 from dateline.malloc import limit_arenas
+from dateline.prefect_server import local_prefect_api
 from dateline.settings import Settings, load_config, prefect_environment
 from dateline.warehouse_commands import (
     query_frame,
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="dateline.toml with [schedule] (sources, cron) and [settings]")
 
     ui = sub.add_parser("ui", help="start the Prefect server and UI on 127.0.0.1")
-    ui.add_argument("--port", type=int, default=4200)
+    ui.add_argument("--port", type=int, default=defaults.ui_port)
 
     exp = sub.add_parser("export", help="export the warehouse as Parquet partitioned by publication date")
     exp.add_argument("--parquet", type=Path, required=True, metavar="DIR")
@@ -123,6 +124,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem:
         print(f"dateline: {problem}", file=sys.stderr)
         return 2
+    if "PREFECT_API_URL" not in os.environ and settings.ui_port:
+        api = local_prefect_api(settings.ui_port)
+        if api:  # skip the ~20 s ephemeral server start; the run shows in that server's UI
+            os.environ["PREFECT_API_URL"] = api
+            print(f"dateline: using the Prefect server at {api.removesuffix('/api')}", file=sys.stderr)
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.runners import task_runner

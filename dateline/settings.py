@@ -55,6 +55,7 @@ class Settings:
     fetch_max_bytes: int = 20_000_000  # response size cap (decompressed cap is 2.5x)
     pipeline_version: str = PIPELINE_VERSION
     default_published_tz: str = "UTC"  # zone assumed for naive published_at values
+    ui_port: int = 4200  # `dateline ui` serves here; `dateline run` uses a server answering on it (0: never)
     column_map: str = ""  # JSONL/CSV columns for fields, "published_at=publish_date,url=link" (over common names)
 
     def for_input(self, records: int | None) -> "Settings":

@@ -21,6 +21,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# A developer's `dateline ui` on its default port would otherwise receive the tests' runs
+os.environ.setdefault("DATELINE_UI_PORT", "0")
 
 
 @pytest.fixture(scope="session")

@@ -64,11 +64,13 @@ def server(tmp_path_factory):
 def flow_run(server, tmp_path_factory):
     """Run `dateline run samples/` as a user would, pointed at the server."""
     db = tmp_path_factory.mktemp("wh") / "dateline.duckdb"
-    env = {**server["env"], "PREFECT_API_URL": f"{server['url']}/api"}
+    # no PREFECT_API_URL: the run finds the server on its `ui_port` (as after `dateline ui`)
+    env = {**server["env"], "DATELINE_UI_PORT": server["url"].rsplit(":", 1)[1]}
     env.pop("PREFECT_LOGGING_LEVEL", None)  # the CLI's own default, as a user gets it
     done = subprocess.run([str(BIN / "dateline"), "run", str(SAMPLES), "--db", str(db)],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert f"using the Prefect server at {server['url']}" in done.stderr
     runs = httpx.post(f"{server['url']}/api/flow_runs/filter", json={"limit": 10}, timeout=30).json()
     assert runs, "no flow run recorded on the server"
     return runs[0], server["url"]
