@@ -48,7 +48,7 @@ class Event:
     negated: bool
     claimed_by: str | None
     confidence: float
-    # added with issue 5 (defaults keep older callers working)
+    # optional: offsets and sectors where the rule found them (the defaults keep older callers working)
     trigger_start: int | None = None
     trigger_end: int | None = None
     actor1_sector: str | None = None
