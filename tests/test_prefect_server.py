@@ -173,8 +173,16 @@ def test_serve_registers_a_cron_deployment_with_concurrency_one(server, tmp_path
         limit = deployment.get("global_concurrency_limit") or {}
         assert limit.get("limit") == 1
         # A run of the deployment is picked up by the serving process and completes.
-        created = httpx.post(f"{server['url']}/api/deployments/{deployment['id']}/create_flow_run",
-                             json={}, timeout=30).json()
+        # `serve` may apply the deployment again while it starts (a new id): ask by name until one takes
+        created: dict = {}
+        while time.monotonic() < deadline + 60 and "id" not in created:
+            found = httpx.post(f"{server['url']}/api/deployments/filter",
+                               json={"deployments": {"name": {"any_": ["nightly-test"]}}}, timeout=30).json()
+            created = httpx.post(f"{server['url']}/api/deployments/{found[0]['id']}/create_flow_run",
+                                 json={}, timeout=30).json()
+            if "id" not in created:
+                time.sleep(2)
+        assert "id" in created, created
         state = None
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and state not in {"COMPLETED", "FAILED", "CRASHED"}:
