@@ -443,3 +443,7 @@ def test_a_fronted_date_dates_the_acts_that_follow_it(nlp):
     inner = _events(nlp, "The minister, who resigned in 2015, criticised the army for the raid.", dt.date(2017, 2, 7))
     criticised = _one(inner, "criticised")
     assert criticised.event_date is None and criticised.date_precision == "none"
+    # nor does it date a clause that describes a noun ("a missile designed to attack …")
+    described = _events(nlp, "Since 2022, North Korea has tested missiles, including a rocket designed to attack the "
+                             "mainland U.S.", dt.date(2023, 12, 28))
+    assert _one(described, "attack").event_date is None

@@ -58,7 +58,7 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
     own = {token.i} | ({anchor.i} if anchor is not None else set())
     ids = frozenset(own)
     attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids).i in own]
-    if not attached:  # a fronted date ("In 2011, …", "On Monday, …") sets the time of what follows
+    if not attached and not _in_noun_clause(token):  # a fronted date ("In 2011, …") sets the time of what follows
         start = token.sent.start_char
         attached = [(root, text, off) for root, text, off in sent_dates
                     if off - start <= FRONTED_CHARS and off < token.idx and root.sent.start == token.sent.start]
@@ -66,6 +66,17 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
         return dates.ResolvedDate(None, "none", "", "unknown")
     root, text, _ = min(attached, key=lambda a: abs(a[2] - token.idx))
     return dates.resolve_date(text, published, tense=tense)
+
+
+def _in_noun_clause(token) -> bool:
+    """The trigger sits in a clause that describes a noun ("a missile designed to attack …", "the
+    group that attacked …"): the sentence's fronted date is not its time."""
+    t = token
+    while t.head.i != t.i:
+        if t.dep_ in {"acl", "relcl"}:
+            return True
+        t = t.head
+    return False
 
 
 def _historical(when: dates.ResolvedDate, token, published: dt.date | None) -> bool:
