@@ -92,9 +92,14 @@ def gold_spans(art: dict, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def holds_cue(p: dict, span: tuple[int, int]) -> bool:
+    """The prediction's evidence sentence holds the gold cue at `span`."""
+    return span[0] >= 0 and p["start_char"] <= span[0] and span[1] <= p["end_char"]
+
+
 def is_match(p: dict, g: dict, span: tuple[int, int]) -> bool:
     """The prediction's sentence holds the gold cue and its type is one the gold accepts."""
-    return span[0] >= 0 and p["start_char"] <= span[0] and span[1] <= p["end_char"] and p["event_type"] in g["types"]
+    return holds_cue(p, span) and p["event_type"] in g["types"]
 
 
 def date_matches(p: dict, gold_date: str) -> bool:
@@ -120,9 +125,6 @@ def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[di
         s.predicted += len(preds)
         s.gold += len(art["events"])
 
-        def inside(p, span):
-            return span[0] >= 0 and p["start_char"] <= span[0] and span[1] <= p["end_char"]
-
         def full(p, g):
             return (p["actor1_country"] == g["actor1"] and p["actor2_country"] == g["actor2"]
                     and p["modality"] in g["modality"])
@@ -136,7 +138,7 @@ def score(articles: list[dict], texts: dict[str, str], events: dict[str, list[di
         for g, span in zip(art["events"], spans):
             first = g["types"][0]
             per_type[first]["gold"] += 1
-            same_sentence = [p for p in preds if inside(p, span)]
+            same_sentence = [p for p in preds if holds_cue(p, span)]
             hits = [p for p in same_sentence if p["event_type"] in g["types"]]
             if hits:
                 s.gold_matched += 1

@@ -312,6 +312,4 @@ def describe(check: Check) -> str:
     column = check.source or check.kwargs.get("column") or ", ".join(
         str(v) for k, v in check.kwargs.items() if k.startswith("column"))
     what = check.notes or f"{check.kind.removeprefix('Expect')} on {column}"
-    if check.allowed:
-        what = f"{what} ({column} in {len(check.allowed)} allowed values)" if check.notes else what
     return f"{check.name}: {what}".replace("$", "$$")
