@@ -178,7 +178,7 @@ def _country_for(text: str, label: str, name: str) -> str | None:
     return None
 
 
-def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[int, str] | None = None) -> dict[str, str]:
+def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[int, str]) -> dict[str, str]:
     """Country of a person from a nationality or country just before the name in the article, or
     from the organisation an appositive role serves (`orgs`: token index → the country of the
     organisation that token is part of).
@@ -192,7 +192,7 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[
     for i, (sp, name) in enumerate(zip(spans, names)):
         if sp.label != "PERSON" or name in out:
             continue
-        role = _appositive_role_country(doc, sp, places) or _role_org_country(doc, sp, orgs or {})
+        role = _appositive_role_country(doc, sp, places) or _role_org_country(doc, sp, orgs)
         if role is not None:
             out[name] = role
             continue

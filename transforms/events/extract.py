@@ -65,10 +65,10 @@ def doc_events(
     if isinstance(published, dt.datetime):
         published = published.date()
     types = lexicon.load_event_types()
-    index = _MentionIndex(mentions, dateline_end(text if text is not None else doc.text))
-    home = article_country(mentions)
     if text is None:
         text = doc.text
+    index = _MentionIndex(mentions, dateline_end(text))
+    home = article_country(mentions)
     topic, certainty = topics.topic_of(text)
     sport = topic == "sport" and certainty >= SPORT_CERTAINTY  # "beat", "attack", "defeat" are plays
     events: list[Event] = []
@@ -78,7 +78,7 @@ def doc_events(
         obligations = _obligations(sent, candidates, scan.within(scan.clauses, sent))
         if not candidates and not obligations:
             continue
-        sent_dates = None
+        sent_dates = sent_evidence = None  # computed once per sentence, when an event needs them
         sent_mentions = index.within(sent.start_char, sent.end_char)
         items = [v + (None,) for v in candidates.values()] + list(obligations.values())
         for token, entry, t_start, t_end, lemma, roles in items:
@@ -143,7 +143,9 @@ def doc_events(
             when = _event_date(sent_dates, token, anchor, published, _tense(token, mod))
             exclude = {a.entity_id for a in (actor1, actor2) if a is not None and a.entity_id}
             place = _location(token, anchor, index, exclude)
-            evidence = _nationality_evidence(sent, sent_mentions)
+            if sent_evidence is None:
+                sent_evidence = _nationality_evidence(sent, sent_mentions)
+            evidence = sent_evidence
             actor1, actor2, factor = _domestic_roles(actor1, actor2, event_type, place, evidence, index, factor, home)
             if actor1 is None:  # "was arrested", "the investigation": an implied doer, coded where it acts
                 country = _context_country(place, evidence, None, index) or home

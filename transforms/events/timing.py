@@ -16,9 +16,9 @@ from transforms.events.grammar import _VERBAL
 from transforms.events.words import HISTORICAL_MODIFIERS
 
 HISTORICAL_DAYS = 7
+"""An event dated (at the end of its date's period) more than this many days before publication is historical."""
 FRONTED_CHARS = 6
 """A date expression starting this close to its sentence's start ("Also on Thursday, …") is fronted."""
-"""An event dated (at the end of its date's period) more than this many days before publication is historical."""
 
 
 def _clause_of(token, trigger_ids: frozenset[int]):
