@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.4.0"
 """Bump when a transform changes its output: rows with an older version are re-processed."""
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

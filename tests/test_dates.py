@@ -132,6 +132,7 @@ def test_find_in_seed_sentences():
         ("Officials may march on the capital.", []),
         ("The 2024 election and a 500-strong force.", []),
         ("Strikes began in mid-November and continued through Sept. 5.", ["in mid-November", "Sept. 5"]),
+        ("The complaint was filed last fall; earlier in the day he appealed.", ["last fall", "earlier in the day"]),
     ],
 )
 def test_find_patterns(sentence, expected):
@@ -199,3 +200,21 @@ def test_periods_are_month_or_year_or_none(published, rel, unit):
     else:
         assert got.precision == ("year" if unit == "year" else "month")
         assert got.value.day == 1
+
+
+@pytest.mark.parametrize(("published", "text", "year"), [
+    (dt.date(2017, 2, 16), "last fall", 2016),  # the latest autumn, before the winter we are in
+    (dt.date(2017, 12, 20), "last fall", 2017),  # autumn has just ended
+    (dt.date(2017, 10, 1), "last fall", 2016),  # inside autumn: the one before
+    (dt.date(2017, 2, 7), "this summer", 2017),  # said in February: the coming summer
+    (dt.date(2017, 2, 7), "next spring", 2017),
+    (dt.date(2017, 7, 10), "last summer", 2016),
+])
+def test_seasons_resolve_to_the_year_the_season_began(published, text, year):
+    got = resolve_date(text, published)
+    assert (got.value.year, got.precision) == (year, "year")
+
+
+def test_earlier_in_the_day_is_the_publication_day():
+    got = resolve_date("earlier in the day", dt.date(2017, 3, 17))
+    assert (got.value, got.precision) == (dt.date(2017, 3, 17), "day")

@@ -4,8 +4,8 @@ from transforms import gazetteer
 from transforms.entities import doc_mentions
 
 
-def _mentions(nlp, text):
-    return doc_mentions(nlp(text))
+def _mentions(nlp, text, people=None):
+    return doc_mentions(nlp(text), people=people)
 
 
 def test_gazetteer_names_demonyms_possessives_and_capitals():
@@ -15,7 +15,51 @@ def test_gazetteer_names_demonyms_possessives_and_capitals():
     assert gazetteer.lookup("U.S.").iso3 == "USA"
     assert gazetteer.lookup("Seoul").iso3 == "KOR"
     assert gazetteer.lookup("Korean") is None  # ambiguous: no guess
-    assert gazetteer.lookup("Texas") is None
+    assert gazetteer.lookup("Texas").iso3 == "USA"  # a first-level subdivision names its country
+    assert gazetteer.lookup("Kerala").iso3 == "IND"
+    assert gazetteer.lookup("Nagaland").iso3 == "IND"  # ASCII spelling of "Nāgāland"
+    assert gazetteer.lookup("Georgia").iso3 == "GEO"  # a country wins over a US state
+    assert gazetteer.lookup("Punjab") is None  # two countries' province: no guess
+    assert gazetteer.lookup("Eastern") is None  # a compass word, not a place
+    assert gazetteer.lookup("Aurora").iso3 == "USA"  # a large city wins over a province of the same name
+
+
+def test_party_and_ministry_names_carry_their_country(nlp):
+    ms = _mentions(nlp, "Democrats and the Justice Department criticized the plan in Paris.")
+    assert {m.name: m.country_code for m in ms if m.label in {"NORP", "ORG"}} == {
+        "Democrats": "USA", "Justice Department": "USA"}
+
+
+def test_a_country_before_a_title_with_of_names_the_person(nlp):
+    ms = _mentions(nlp, "US Secretary of State Rex Tillerson met the minister. Mr Tillerson left on Friday.", people={})
+    assert {m.text: m.country_code for m in ms if m.label == "PERSON"} == {"Rex Tillerson": "USA", "Tillerson": "USA"}
+    ms = _mentions(nlp, "The ambassador to France, Rex Tillerson, met the minister.", people={})
+    assert [m.country_code for m in ms if m.label == "PERSON"] == [None]  # where the post is, not whose
+
+
+def test_known_people_fill_a_country_the_article_leaves_unsaid(nlp):
+    text = "Mr Tillerson met Luis Videgaray in Mexico City on Thursday."
+    known = {"Tillerson": "USA"}
+    assert {m.text: m.country_code for m in _mentions(nlp, text, people={}) if m.label == "PERSON"}.get("Tillerson") is None
+    assert {m.text: m.country_code for m in _mentions(nlp, text, people=known) if m.label == "PERSON"}["Tillerson"] == "USA"
+    stated = "Kenyan official Rex Tillerson met Luis Videgaray."  # what the article says wins
+    assert [m.country_code for m in _mentions(nlp, stated, people=known) if m.text == "Rex Tillerson"] == ["KEN"]
+
+
+def test_bundled_people_are_full_names_or_a_surname_one_of_them_carries():
+    import csv
+    from pathlib import Path
+
+    rows = list(csv.DictReader((Path(gazetteer.__file__).parent / "data" / "person_countries.csv").open(encoding="utf-8")))
+    assert len(rows) > 100
+    full = {r["name"]: r["country"] for r in rows if " " in r["name"]}
+    for r in rows:
+        assert r["country"] in gazetteer.valid_iso3(), r
+        assert int(r["articles"]) >= 2 and int(r["articles"]) >= 0.8 * int(r["articles_stating_any"]), r
+        if " " not in r["name"]:  # a surname row names the person it stands for
+            assert r["person"].endswith(" " + r["name"]) and full[r["person"]] == r["country"], r
+    assert gazetteer.person_countries()["Donald Trump"] == "USA"
+    assert "Smith" not in gazetteer.person_countries()  # a surname many people carry stands for nobody
 
 
 def test_surname_resolves_to_full_name(nlp):

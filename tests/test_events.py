@@ -389,7 +389,27 @@ def test_the_article_country_needs_a_clear_lead():
     assert article_country([m("FRA"), m("FRA"), m("FRA", "NORP"), m("DEU")]) == "FRA"
     assert article_country([m("FRA"), m("FRA"), m("DEU"), m("DEU")]) is None  # a tie is no lead
     assert article_country([m("FRA")]) is None  # one mention is not a topic
-    assert article_country([m("USA", "PERSON"), m("USA", "PERSON"), m("FRA"), m("FRA")]) == "FRA"  # places only
+    # the people and organisations an article names count too: a US story set in Mexico is American
+    assert article_country([m("USA", "PERSON"), m("USA", "PERSON"), m("USA", "ORG"), m("MEX"), m("MEX")]) == "USA"
+    assert article_country([m("USA", "PERSON"), m("USA", "PERSON"), m("MEX"), m("MEX")]) is None
+
+
+def test_an_act_with_no_stated_target_is_aimed_at_the_articles_country(nlp):
+    text = ("Syria's government and Syrian rebels met in Geneva. Syrian officials said the Syrian army "
+            "would hold its positions. Heavy fighting resumed on Monday.")
+    fight = _one(_events(nlp, text), "fighting")
+    assert (fight.actor2_text, fight.actor2_country) == (None, "SYR")
+    lone = _one(_events(nlp, "Heavy fighting resumed on Monday."), "fighting")
+    assert lone.actor2_country is None  # no article country: nothing to imply
+
+
+def test_a_nominal_act_takes_the_date_of_the_verb_it_belongs_to(nlp):
+    e = _one(_events(nlp, "The ceasefire agreement was reached on Monday, state media said."), "agreement")
+    assert (e.event_date, e.date_precision) == (dt.date(2023, 12, 25), "day")
+    e = _one(_events(nlp, "Belan was arrested in Europe in June 2013 on a request from the U.S."), "request")
+    assert (e.event_date, e.date_precision) == (dt.date(2013, 6, 1), "month")
+    e = _one(_events(nlp, "The probe is into the misuse of funds at a January 2016 event."), "probe")
+    assert e.date_precision == "none"  # the subject of "be": the date describes something else
 
 
 def test_a_nominal_act_with_an_implied_doer_is_coded_where_it_happens(nlp):
@@ -447,3 +467,17 @@ def test_a_fronted_date_dates_the_acts_that_follow_it(nlp):
     described = _events(nlp, "Since 2022, North Korea has tested missiles, including a rocket designed to attack the "
                              "mainland U.S.", dt.date(2023, 12, 28))
     assert _one(described, "attack").event_date is None
+
+
+@pytest.mark.parametrize(("text", "trigger", "label"), [
+    # a journalist's report is the paper's account, not a party's claim
+    ("Al Jazeera's correspondent said police started an investigation into the fire.", "investigation", "asserted"),
+    # the actor's own account of its act
+    ("The prosecutor told reporters she was requesting that the shelter be closed.", "requesting", "asserted"),
+    # a definite act the report takes as known
+    ("Government aides said Friday's arrest was necessary.", "arrest", "asserted"),
+    # a party's claim about someone else's act stays a claim
+    ("Russian officials said Ukrainian troops shelled the village.", "shelled", "claimed"),
+])
+def test_who_reports_an_act_decides_whether_it_is_claimed(nlp, text, trigger, label):
+    assert _one(_events(nlp, text), trigger).modality == label

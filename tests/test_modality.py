@@ -103,3 +103,17 @@ def test_hypothetical_any_and_purpose_infinitive(nlp):
 def test_claimant_is_the_subject_noun_phrase(nlp):
     doc = nlp("Lee Sang-sook, a research professor at Seoul’s Institute of Foreign Affairs, said that limited clashes could happen next year.")
     assert modality(_tok(doc, "clashes")) == ("predicted", False, "Lee Sang-sook")
+
+
+@pytest.mark.parametrize(("sentence", "word", "label"), [
+    ("Rebels reportedly attacked the convoy on Monday.", "attacked", "claimed"),
+    ("The alleged attack killed two soldiers.", "attack", "claimed"),
+    ("Rebels attacked the convoy on Monday.", "attacked", "asserted"),
+])
+def test_hedges_make_an_act_a_claim(nlp, sentence, word, label):
+    assert modality(_tok(nlp(sentence), word))[0] == label
+
+
+def test_the_act_an_accusation_charges_is_the_accusers_claim(nlp):
+    doc = nlp("Hariri accused the government of killing 1,161 civilians.")
+    assert modality(_tok(doc, "killing"))[:1] + modality(_tok(doc, "killing"))[2:] == ("claimed", "Hariri")

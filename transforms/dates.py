@@ -67,7 +67,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_year", re.compile(r"(?:(?i:early|mid|late)[- ])?" + _MONTH + r",?\s+(?:of\s+)?" + _YEAR)),
     ("month", re.compile(r"(?i:\b" + _PREP + r")(?:[- ](?i:early|mid|late))?[- ]" + _MONTH + r"(?!,?\s*\d)")),
     ("year", re.compile(r"(?i:\b" + _PREP + r")(?:[- ](?i:early|mid|late))?[- ]" + _YEAR)),
-    ("day_word", re.compile(r"(?i:\b(?P<word>yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening)))\b")),
+    ("day_word", re.compile(r"(?i:\b(?P<word>yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening)"
+                            r"|(?:earlier|later) (?:in the day|today)))\b")),
+    ("season", re.compile(r"(?i:\b(?P<rel>last|this|next|past)\s+(?P<season>spring|summer|fall|autumn|winter))\b")),
     (
         "weekday",
         re.compile(r"(?:(?P<mod>(?i:last|next|this|past|coming))\s+)?" + _WEEKDAY + r"(?:['’]s)?(?![A-Za-z])"),
@@ -214,6 +216,8 @@ def _resolve_match(kind: str, m: re.Match[str], text: str, published: dt.date | 
         word = g["word"].lower()
         offset = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
         return _day(published + dt.timedelta(days=offset), text, published)
+    if kind == "season":
+        return _resolve_season(g["rel"].lower(), g["season"].lower(), text, published)
     if kind == "weekday":
         return _resolve_weekday(_WEEKDAYS[g["weekday"].lower()], (g["mod"] or "").lower(), text, published, tense)
     if kind == "period":
@@ -249,6 +253,26 @@ def _resolve_weekday(weekday: int, mod: str, text: str, published: dt.date, tens
     else:
         value = published - dt.timedelta(days=back) if back <= fwd else published + dt.timedelta(days=fwd)
     return _day(value, text, published)
+
+
+_SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+
+def _resolve_season(rel: str, season: str, text: str, published: dt.date) -> ResolvedDate:
+    """"last fall", "this summer", "next spring" → the year that season began (northern seasons;
+    a season is too coarse to claim a month). "this" outside the season is the nearer one."""
+    start = _SEASON_START[season]
+    year = published.year if published.month >= start else published.year - 1  # the latest that began
+    ended = dt.date(year + (start + 3 > 12), (start + 2) % 12 + 1, 1)  # first day after its three months
+    in_season = published < ended
+    if rel in {"last", "past"}:
+        year -= in_season
+    elif rel == "next":
+        year += 1
+    elif not in_season and (dt.date(year + 1, start, 1) - published) < (published - ended):
+        year += 1  # "this summer" said in February: the coming one
+    relation = {"last": "past", "past": "past", "next": "future"}.get(rel)
+    return _year(year, text, published, relation)
 
 
 def _resolve_period(rel: str, unit: str, direction: str, text: str, published: dt.date) -> ResolvedDate:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from transforms import gazetteer, ruler
 from transforms.identity import stable_id
@@ -161,7 +161,9 @@ def _country_for(text: str, label: str, name: str) -> str | None:
     """ISO3 for places and nationalities; for organisations, a country named inside the name."""
     if label in PLACE_LABELS:
         place = gazetteer.lookup(text) or gazetteer.lookup(name)
-        return place.iso3 if place else None
+        if place is not None:
+            return place.iso3
+        return gazetteer.org_country(text) or gazetteer.org_country(name) if label == "NORP" else None  # "Democrats"
     if label == "ORG":
         listed = gazetteer.org_country(text) or gazetteer.org_country(name)
         if listed:
@@ -197,18 +199,28 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[
             out[name] = role
             continue
         for prev in reversed(spans[:i]):
-            if prev.label not in {"NORP", "GPE"} or sp.start - prev.end > 3:  # = len(doc[prev.end:sp.start]) > 3
+            if prev.label not in {"NORP", "GPE"} or sp.start - prev.end > 5:  # = len(doc[prev.end:sp.start]) > 5
                 continue
             if prev.start > 0 and doc[prev.start - 1].lower_ in {"to", "in", "at"}:
                 continue  # "ambassador to Cyprus Stanislav Osadchy": where the post is, not whose it is
             gap = doc[prev.end : sp.start]
-            if any(t.is_punct and t.tag_ != "POS" or t.pos_ in {"VERB", "AUX", "ADP"} for t in gap):
+            if any(t.is_punct and t.tag_ != "POS" or t.pos_ in {"VERB", "AUX"} or t.pos_ == "ADP" and not _in_title(t)
+                   for t in gap) or len(gap) > 3 and not all(_in_title(t) for t in gap):
                 break
             place = gazetteer.lookup(doc[prev.start : prev.end].text)
             if place is not None:
                 out[name] = place.iso3
             break
     return out
+
+
+def _in_title(token) -> bool:
+    """A word of a capitalised title between a country and a name: "US Secretary of State Rex
+    Tillerson", "Indian Minister for External Affairs S. Jaishankar" ("of"/"for" between capitals)."""
+    if token.lower_ in {"of", "for"}:
+        doc = token.doc
+        return 0 < token.i < len(doc) - 1 and doc[token.i - 1].is_title and doc[token.i + 1].is_title
+    return token.is_title or token.tag_ == "POS"
 
 
 def _appositive_role_country(doc, sp: _Span, places: dict[int, _Span]) -> str | None:
@@ -278,8 +290,14 @@ def sent_index(starts: Sequence[int], char: int) -> int:
     return max(bisect.bisect_right(starts, char) - 1, 0)
 
 
-def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
-    """Mentions of named entities in one Doc, trimmed, relabelled and canonicalised."""
+def doc_mentions(doc, starts: Sequence[int] | None = None, people: Mapping[str, str] | None = None) -> list[Mention]:
+    """Mentions of named entities in one Doc, trimmed, relabelled and canonicalised.
+
+    A person's country is the one the article states (`_affiliations`), else the one other
+    articles state (`people`: name or unique surname → ISO3; None reads the bundled
+    `gazetteer.person_countries()`, {} uses none).
+    """
+    people = gazetteer.person_countries() if people is None else people
     starts = sentence_starts(doc) if starts is None else starts
     spans: list[_Span] = []
     if doc.user_data.get(ruler.DONE):  # the pipeline's dateline_ruler already fixed doc.ents
@@ -315,7 +333,7 @@ def doc_mentions(doc, starts: Sequence[int] | None = None) -> list[Mention]:
                 sent_idx=sent_index(starts, span.start_char),
                 entity_id=entity_id(name, label),
                 name=name,
-                country_code=affiliation.get(name) if label == "PERSON" else country,
+                country_code=affiliation.get(name, people.get(name)) if label == "PERSON" else country,
             )
         )
     return mentions

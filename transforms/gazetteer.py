@@ -94,7 +94,43 @@ def _table() -> dict[str, Place]:
         add(_safe(info.capital), iso3, "capital")
     for name, iso3, _pop in _cities():
         add(name, iso3, "city")
+    for name, iso3 in _subdivisions():  # after cities: "Aurora" is the US city before a Philippine province
+        add(name, iso3, "subdivision")
     return table
+
+
+_SUBDIVISION_TYPES = frozenset({
+    "State", "Province", "Region", "Territory", "Union territory", "Autonomous region", "Autonomous community",
+    "Autonomous republic", "Republic", "Governorate", "Land", "Emirate", "Oblast", "Federal district",
+    "Capital territory", "Autonomous province", "Prefecture", "Federal territory", "Capital district", "Country",
+})
+"""First-level subdivisions (a US state, an Indian state, a Canadian province, a Syrian
+governorate) whose name tells the country: "a New Jersey judge" → USA."""
+
+
+@lru_cache(maxsize=1)
+def _subdivisions() -> tuple[tuple[str, str], ...]:
+    """(name, ISO3) for pycountry's first-level subdivisions, with an ASCII spelling beside the
+    written one ("Nāgāland", "Nagaland"). Left out: a name two countries share ("Punjab"), a compass
+    word ("Central", "Eastern") and names of four letters or fewer ("Bay", "Lac"), which read as
+    ordinary words far more often than as places."""
+    import unicodedata
+
+    import pycountry
+
+    iso3_of = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    seen: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        iso3 = iso3_of.get(sub.country_code)
+        if sub.type not in _SUBDIVISION_TYPES or iso3 is None:
+            continue
+        name = sub.name.split("[")[0].strip()
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        for form in {name, ascii_name}:
+            key = normalise_key(form)
+            if len(key) > 4 and key not in COMPASS_WORDS and not key.startswith(("north", "south", "east", "west")):
+                seen.setdefault(form, set()).add(iso3)
+    return tuple(sorted((name, next(iter(codes))) for name, codes in seen.items() if len(codes) == 1))
 
 
 def _population(info) -> int:
@@ -243,6 +279,18 @@ def is_international(text: str) -> bool:
     """True for a listed international organisation (UN, NATO, EU …), which has no country."""
     key = normalise_key(text)
     return key in _org_table() and _org_table()[key] is None
+
+
+@lru_cache(maxsize=1)
+def person_countries() -> dict[str, str]:
+    """Person name → ISO3 from `data/person_countries.csv`, mined by `benchmarks/person_countries.py`
+    from the articles that state a person's country: full names, and the surnames one of them
+    nearly always stands for ("Tillerson"; not "Smith")."""
+    path = _DATA / "person_countries.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {r["name"]: r["country"] for r in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)

@@ -187,7 +187,7 @@ SECTOR_WORDS: dict[str, str] = {
     ),
     **dict.fromkeys("opposition dissident".split(), "opposition"),
     **dict.fromkeys("court judge prosecutor tribunal prosecution".split(), "judiciary"),
-    **dict.fromkeys("media news newspaper broadcaster journalist reporter kcna xinhua".split(), "media"),
+    **dict.fromkeys("media news newspaper broadcaster journalist reporter correspondent kcna xinhua".split(), "media"),
     **dict.fromkeys("company firm corporation business bank industry maker manufacturer".split(), "business"),
     **dict.fromkeys("un nato eu imf igo".split(), "igo"),
     **dict.fromkeys("ngo charity".split(), "ngo"),

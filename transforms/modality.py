@@ -51,6 +51,13 @@ REPORTING_VERBS = frozenset({
     "explain", "testify", "contend", "indicate", "suggest", "believe", "estimate", "assess", "conclude",
 })
 
+HEDGES = frozenset({"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "alleged", "suspected",
+                    "purported", "reported", "presumed"})
+"""Adverbs on a clause ("reportedly attacked") or modifiers of a nominal ("the alleged attack"): the
+act is only claimed, by an unnamed source."""
+ACCUSING_VERBS = frozenset({"accuse", "suspect", "blame", "charge", "indict", "allege", "condemn", "criticize", "criticise"})
+"""Verbs whose "of"/"for" complement is the act charged ("accused the government of killing …"):
+that act is the accuser's claim."""
 CONDITION_MARKERS = frozenset({"if", "unless"})
 NEGATORS = frozenset({"not", "n't", "never", "no", "nt", "n’t"})
 _ARG_DEPS = frozenset({"dobj", "obj", "attr", "nsubj", "nsubjpass", "dative", "oprd"})
@@ -179,6 +186,8 @@ def _claim(start: "Token") -> tuple[bool, str | None]:
             break
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in REPORTING_VERBS:
             return True, _subject_text(t.head)
+        if t.dep_ in {"pcomp", "pobj"} and t.head.lower_ in {"of", "for"} and t.head.head.lemma_.lower() in ACCUSING_VERBS:
+            return True, _subject_text(t.head.head)  # "accused the government of killing …"
         if t.dep_ not in {"xcomp", "conj", "ccomp", "advcl", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr", "nsubj", "nsubjpass"}:
             break
         if t.dep_ == "conj" and _has_own_subject(t) and t.head.lemma_.lower() in REPORTING_VERBS:
@@ -252,6 +261,8 @@ def modality(trigger: "Token") -> tuple[str, bool, str | None]:
                     predicted = True
 
     claimed, claimed_by = _claim(clause)
+    if not claimed:  # "reportedly attacked", "the alleged attack"
+        claimed = any(c.dep_ in {"advmod", "amod"} and c.lower_ in HEDGES for t in [trigger, *verbal_chain] for c in t.children)
 
     if negated:
         label = "negated"

@@ -114,6 +114,25 @@ def _purpose_xcomp(v) -> bool:
     )
 
 
+def _first_hand(claimed_by: str | None, actor1: Actor | None) -> bool:
+    """A report that does not make the act a party's claim: a journalist's ("Al Jazeera's
+    correspondent said police started an investigation") or the actor's own account of its act
+    ("the prosecutor told reporters she was requesting …")."""
+    if claimed_by is None:
+        return False
+    if lexicon.sector_of([w.lower().strip(".,'’s") for w in claimed_by.split()]) == "media":
+        return True
+    return actor1 is not None and bool(actor1.text) and (actor1.text in claimed_by or claimed_by in actor1.text)
+
+
+def _presupposed(token) -> bool:
+    """A definite nominal act inside a report ("aides said Friday's arrest was necessary", "X
+    said the assassination was a crime"): the report takes the act as known, not as its claim."""
+    return token.pos_ == "NOUN" and any(
+        c.dep_ == "poss" or c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children
+    )
+
+
 def _own_claim(
     claimed_by: str | None, actor1: Actor | None, sent_mentions: list[Mention], actor2: Actor | None = None
 ) -> bool:

@@ -142,7 +142,7 @@ def _nationality_evidence(sent, sent_mentions: list[Mention]) -> list[Mention]:
         if m.label == "PERSON" or not m.country_code:
             continue
         place = gazetteer.lookup(m.text)
-        if m.label in {"GPE", "LOC", "FAC"} and (place is None or place.kind == "city"):
+        if m.label in {"GPE", "LOC", "FAC"} and (place is None or place.kind in {"city", "subdivision"}):
             continue
         span = sent.doc.char_span(m.start_char, m.end_char, alignment_mode="expand")
         root = span.root if span is not None and len(span) else None
@@ -178,16 +178,21 @@ def _location(token, anchor, mentions: _MentionIndex, exclude: set[str]) -> Ment
     return None
 
 
+HOME_MARGIN = 1.25
+"""How far the article's most named country must lead the next to be its home country."""
+
+
 def article_country(mentions: Sequence[Mention]) -> str | None:
-    """The country an article is about: the one its place and nationality mentions name most,
-    when it leads the next by a clear margin (a coder's default for actors whose nationality
-    the text leaves implied: "police", "the opposition", a minister named without a country)."""
+    """The country an article is about: the one its mentions name most (places, nationalities,
+    and the countries of the people and organisations it names), when it leads the next by
+    HOME_MARGIN (a coder's default for actors whose nationality the text leaves implied:
+    "police", "the opposition", a minister named without a country)."""
     counts: dict[str, int] = {}
     for m in mentions:
-        if m.country_code and m.label in {"GPE", "NORP", "LOC"}:
+        if m.country_code:
             counts[m.country_code] = counts.get(m.country_code, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]):
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < HOME_MARGIN * ranked[1][1]):
         return None
     return ranked[0][0]
 

@@ -12,7 +12,16 @@ from typing import Sequence
 from transforms import lexicon, topics
 from transforms.entities import Mention
 from transforms.events.actors import _actor
-from transforms.events.clauses import _clause_factor, _intent, _intent_type, _obligations, _own_claim, _refusal
+from transforms.events.clauses import (
+    _clause_factor,
+    _first_hand,
+    _intent,
+    _intent_type,
+    _obligations,
+    _own_claim,
+    _presupposed,
+    _refusal,
+)
 from transforms.events.countries import (
     _context_country,
     _domestic_roles,
@@ -125,6 +134,8 @@ def doc_events(
             if roles is not None and (actor1 is None or actor2 is None or (actor1.country, actor1.text) == (actor2.country, actor2.text)):
                 continue
             mod, negated, claimed_by = trigger_modality(token)
+            if mod == "claimed" and (_first_hand(claimed_by, actor1) or _presupposed(token)):
+                mod = "asserted"
             event_type, cameo_code = entry.event_type, entry.cameo_code
             if event_type == "PROTEST" and token.pos_ == "VERB" and any(c.dep_ == "ccomp" for c in token.children):
                 if lemma != "protest":
@@ -154,6 +165,8 @@ def doc_events(
             etype = types[event_type]
             factor *= _clause_factor(token, anchor)
             confidence = entry.confidence * factor * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)
+            if actor2 is None and home is not None:  # "air strikes increased": aimed at the article's country
+                actor2 = Actor(None, None, home)
             events.append(
                 Event(
                     event_id=stable_id("event", article_id, t_start, event_type),

@@ -58,6 +58,12 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
     own = {token.i} | ({anchor.i} if anchor is not None else set())
     ids = frozenset(own)
     attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids).i in own]
+    if not attached and token.pos_ not in _VERBAL:  # "the agreement was reached last week"
+        verb = _governing_verb(token)
+        if verb is not None:
+            attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids | {verb.i}).i == verb.i]
+    if not attached and token.dep_ == "acl":  # "a 2015 press release calling for …": the noun's own date
+        attached = [(root, text, off) for root, text, off in sent_dates if root.head.i == token.head.i and root.i < token.head.i]
     if not attached and not _in_noun_clause(token):  # a fronted date ("In 2011, …") sets the time of what follows
         start = token.sent.start_char
         attached = [(root, text, off) for root, text, off in sent_dates
@@ -66,6 +72,22 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
         return dates.ResolvedDate(None, "none", "", "unknown")
     root, text, _ = min(attached, key=lambda a: abs(a[2] - token.idx))
     return dates.resolve_date(text, published, tense=tense)
+
+
+def _governing_verb(noun):
+    """The verb a nominal trigger is the subject, object or prepositional object of ("the
+    agreement was reached", "quit in protest", "was arrested … on a request"): its date is the
+    act's date. None when the noun sits deeper (a noun's modifier, a clause of its own) or is the
+    subject of "be"."""
+    head = noun
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+        head = noun.head
+    elif noun.dep_ not in {"nsubj", "nsubjpass", "dobj"}:
+        return None
+    verb = head.head
+    if verb.pos_ not in _VERBAL or verb.i == head.i or noun.dep_ == "nsubj" and verb.lemma_ == "be":
+        return None  # "the probe is into … a January 2016 event": the copula's dates describe the rest
+    return verb
 
 
 def _in_noun_clause(token) -> bool:
