@@ -375,7 +375,11 @@ def test_a_dateline_and_its_agency_are_never_actors(nlp, opening, rest):
 def test_text_without_a_dateline_keeps_its_first_words():
     from transforms.events import dateline_end
 
-    for text in ("The U.S. said on Monday it would act.", "US officials said talks failed.", "UN envoy Staffan de Mistura met them."):
+    opening = "Geneva, Switzerland - "  # a title-case dateline counts when it opens with a place
+    assert dateline_end(opening + "Syria's main opposition group has urged Russia to act.") == len(opening)
+
+    for text in ("The U.S. said on Monday it would act.", "US officials said talks failed.", "UN envoy Staffan de Mistura met them.",
+                 "Mr Smith - the president - said it."):
         assert dateline_end(text) == 0, text
 
 
@@ -481,3 +485,10 @@ def test_a_fronted_date_dates_the_acts_that_follow_it(nlp):
 ])
 def test_who_reports_an_act_decides_whether_it_is_claimed(nlp, text, trigger, label):
     assert _one(_events(nlp, text), trigger).modality == label
+
+
+def test_a_named_body_of_unstated_nationality_belongs_to_the_article_not_the_venue(nlp):
+    text = ("Syrian rebels fought the Syrian army near Aleppo. Syria's war goes on. "
+            "The Negotiations Committee accused Russia in Geneva on Monday of bombing civilians.")
+    e = _one(_events(nlp, text), "accused")
+    assert (e.actor1_text, e.actor1_country, e.location_text) == ("Negotiations Committee", "SYR", "Geneva")

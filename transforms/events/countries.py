@@ -5,8 +5,9 @@
   it is "in"/"from"/"of" or attached to ("opposition groups in Zimbabwe"); a capital or country the
   model tagged as a person or organisation counts as the country ("Kiev has refused …").
 - Unstated nationality (`_domestic_roles`): the event's place, else the sentence's single country,
-  never the named counterpart's, else the article's country (×DOMESTIC_FACTOR, a guess); "ethnic X
-  in Y" is coded to Y. A protest with no target, or a visit abroad, gets the place as actor2 (CAMEO
+  never the named counterpart's, else the article's country (×DOMESTIC_FACTOR, a guess; a named
+  body or person takes the article's country first); "ethnic X in Y" is coded to Y. An act with no
+  stated target is aimed at the article's country (`extract.doc_events`), as a coder codes it. A protest with no target, or a visit abroad, gets the place as actor2 (CAMEO
   convention). International organisations have no country of their own.
 """
 
@@ -202,7 +203,9 @@ def _domestic_roles(actor1, actor2, event_type: str, place, sent_mentions, index
     """Fill countries the actors' own words leave open, from where the event happens.
 
     - An actor of unstated nationality (a titled person, an unlisted party or group) is taken to be
-      domestic: the event's location, else the sentence's one country (`_context_country`)
+      domestic: the event's location, else the sentence's one country (`_context_country`), else
+      the article's; a named body or person takes the article's country before the venue's (an
+      opposition committee at talks in Geneva is not Swiss)
       (×DOMESTIC_FACTOR: a guess, right for all 9 dev records it decides but for only about two
       in three actors on general news, so consumers can filter on confidence).
     - "Ethnic Albanians … in Serbia": an ethnic group acting in a country is coded to that country.
@@ -212,9 +215,12 @@ def _domestic_roles(actor1, actor2, event_type: str, place, sent_mentions, index
     """
     if actor1 is not None and not _is_international(actor1, index):
         if actor1.country is None:
-            country = _context_country(place, sent_mentions, actor2, index)
+            named = actor1.entity_id is not None  # a named body or person: the article's country before the venue's
+            country = None if named else _context_country(place, sent_mentions, actor2, index)
             if country is None and home is not None and not (actor2 is not None and actor2.country == home):
                 country = home
+            if country is None and named:
+                country = _context_country(place, sent_mentions, actor2, index)
             if country is not None:
                 actor1, factor = replace(actor1, country=country), factor * DOMESTIC_FACTOR
         elif _ethnic(actor1) and place is not None and place.country_code:

@@ -6,6 +6,7 @@ import bisect
 import re
 from typing import Sequence
 
+from transforms import gazetteer
 from transforms.entities import Mention
 
 
@@ -22,12 +23,19 @@ _DATELINE = re.compile(
 )
 
 
+_PLACE_DATELINE = re.compile(r"^\s*(?P<place>[A-Z][\w.'’]+(?: [A-Z][\w.'’]+){0,2})(?:, [A-Z][\w.'’ ]{1,30})? [—–-]{1,2} ")
+"""A dateline in title case ("Geneva, Switzerland - "): only when its first words name a place."""
+
+
 def dateline_end(text: str) -> int:
-    """Where an agency dateline ("WASHINGTON (AP) —", "(CNN)", "MOSCOW, February 7. /TASS/.")
-    that opens the text ends (0 when there is none): the place and agency that report the story
-    are never its actors."""
+    """Where an agency dateline ("WASHINGTON (AP) —", "(CNN)", "MOSCOW, February 7. /TASS/.",
+    "Geneva, Switzerland - ") that opens the text ends (0 when there is none): the place and agency
+    that report the story are never its actors."""
     m = _DATELINE.match(text)
-    return m.end() if m else 0
+    if m:
+        return m.end()
+    m = _PLACE_DATELINE.match(text)
+    return m.end() if m and gazetteer.lookup(m.group("place")) is not None else 0
 
 
 class _MentionIndex:
