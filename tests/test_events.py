@@ -400,9 +400,13 @@ def test_the_article_country_needs_a_clear_lead():
 
 def test_an_act_with_no_stated_target_is_aimed_at_the_articles_country(nlp):
     text = ("Syria's government and Syrian rebels met in Geneva. Syrian officials said the Syrian army "
-            "would hold its positions. Heavy fighting resumed on Monday.")
-    fight = _one(_events(nlp, text), "fighting")
+            "would hold its positions. Heavy fighting resumed on Monday. The government denied the reports. "
+            "Police arrested dozens on Monday.")
+    events = _events(nlp, text)
+    fight = _one(events, "fighting")
     assert (fight.actor2_text, fight.actor2_country) == (None, "SYR")
+    # a denial, an arrest: coders leave an unstated target without a country
+    assert [(e.actor2_text, e.actor2_country) for e in events if e.trigger in {"denied", "arrested"}] == [(None, None)] * 2
     lone = _one(_events(nlp, "Heavy fighting resumed on Monday."), "fighting")
     assert lone.actor2_country is None  # no article country: nothing to imply
 

@@ -47,6 +47,10 @@ from transforms.modality import modality as trigger_modality
 
 STATE_SECTORS = frozenset({"intelligence", "military", "police", "judiciary", "rebels", "opposition", "government"})
 SPORT_CERTAINTY = 0.99
+UNTARGETED_TYPES = frozenset({"COERCE", "REJECT"})
+"""Acts whose unstated target stays unknown rather than the article's country: an arrest, a ban or
+a deportation acts on people, a denial answers a charge (coders leave both without a target
+country far more often than not)."""
 """A match report is only a match report when the topic model is this sure (dai2017: at 0.99 the
 articles it calls sport are sport, whatever their section)."""
 
@@ -165,8 +169,8 @@ def doc_events(
             etype = types[event_type]
             factor *= _clause_factor(token, anchor)
             confidence = entry.confidence * factor * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)
-            if actor2 is None and home is not None:  # "air strikes increased": aimed at the article's country
-                actor2 = Actor(None, None, home)
+            if actor2 is None and home is not None and event_type not in UNTARGETED_TYPES:
+                actor2 = Actor(None, None, home)  # "air strikes increased": aimed at the article's country
             events.append(
                 Event(
                     event_id=stable_id("event", article_id, t_start, event_type),
