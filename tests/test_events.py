@@ -496,3 +496,13 @@ def test_a_named_body_of_unstated_nationality_belongs_to_the_article_not_the_ven
             "The Negotiations Committee accused Russia in Geneva on Monday of bombing civilians.")
     e = _one(_events(nlp, text), "accused")
     assert (e.actor1_text, e.actor1_country, e.location_text) == ("Negotiations Committee", "SYR", "Geneva")
+
+
+def test_an_attack_with_no_stated_attacker_has_no_implied_country(nlp):
+    text = ("Palestinian officials met in Gaza. Palestinian police were deployed in Gaza. "
+            "Air strikes and ground battles have steadily increased.")
+    events = _events(nlp, text)
+    strikes = _one(events, "strikes")
+    assert (strikes.event_type, strikes.actor1_text, strikes.actor1_country) == ("ASSAULT", None, None)
+    assert strikes.actor2_country == "PSE"  # the target is implied: the article's country
+    assert _one(events, "deployed").actor1_country == "PSE"  # an implied doer of other acts keeps it

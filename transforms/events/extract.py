@@ -47,6 +47,10 @@ from transforms.modality import modality as trigger_modality
 
 STATE_SECTORS = frozenset({"intelligence", "military", "police", "judiciary", "rebels", "opposition", "government"})
 SPORT_CERTAINTY = 0.99
+UNKNOWN_ATTACKER_TYPES = frozenset({"ASSAULT"})
+"""Acts whose unstated doer stays unknown ("Faqha was shot four times", "air strikes increased"):
+who shot or bombed is what the report does not know, so no country is implied for it (an arrest
+or an investigation with no stated doer is the local authorities')."""
 UNTARGETED_TYPES = frozenset({"COERCE", "REJECT"})
 """Acts whose unstated target stays unknown rather than the article's country: an arrest, a ban or
 a deportation acts on people, a denial answers a charge (coders leave both without a target
@@ -162,7 +166,7 @@ def doc_events(
                 sent_evidence = _nationality_evidence(sent, sent_mentions)
             evidence = sent_evidence
             actor1, actor2, factor = _domestic_roles(actor1, actor2, event_type, place, evidence, index, factor, home)
-            if actor1 is None:  # "was arrested", "the investigation": an implied doer, coded where it acts
+            if actor1 is None and event_type not in UNKNOWN_ATTACKER_TYPES:  # "was arrested": an implied doer, coded where it acts
                 country = _context_country(place, evidence, None, index) or home
                 if country is not None:
                     actor1, factor = Actor(None, None, country), factor * 0.75
