@@ -51,10 +51,10 @@ UNKNOWN_ATTACKER_TYPES = frozenset({"ASSAULT"})
 """Acts whose unstated doer stays unknown ("Faqha was shot four times", "air strikes increased"):
 who shot or bombed is what the report does not know, so no country is implied for it (an arrest
 or an investigation with no stated doer is the local authorities')."""
-UNTARGETED_TYPES = frozenset({"COERCE", "REJECT"})
+UNTARGETED_TYPES = frozenset({"COERCE", "REJECT", "MOBILIZE"})
 """Acts whose unstated target stays unknown rather than the article's country: an arrest, a ban or
-a deportation acts on people, a denial answers a charge (coders leave both without a target
-country far more often than not)."""
+a deportation acts on people, a denial answers a charge, a test or deployment has no target
+(coders leave these without a target country far more often than not)."""
 """A match report is only a match report when the topic model is this sure (dai2017: at 0.99 the
 articles it calls sport are sport, whatever their section)."""
 
