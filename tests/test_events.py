@@ -506,3 +506,10 @@ def test_an_attack_with_no_stated_attacker_has_no_implied_country(nlp):
     assert (strikes.event_type, strikes.actor1_text, strikes.actor1_country) == ("ASSAULT", None, None)
     assert strikes.actor2_country == "PSE"  # the target is implied: the article's country
     assert _one(events, "deployed").actor1_country == "PSE"  # an implied doer of other acts keeps it
+
+
+def test_a_nominal_naming_a_kind_of_person_is_not_an_act(nlp):
+    for text in ("Asylum-seekers entering Hungary will be confined in camps.",
+                 "Hungary said asylum seekers would wait at the border."):
+        assert not [e for e in _events(nlp, text) if e.event_type == "AID"], text
+    assert _one(_events(nlp, "Hungary granted asylum to the dissident."), "granted").event_type == "AID"

@@ -58,6 +58,15 @@ def _governed_by_trigger(token, triggers: dict) -> bool:
     return False
 
 
+def _kind_of_person(token) -> bool:
+    """A nominal that names what kind of person follows it ("asylum seekers", "asylum-seekers", "an
+    investment banker", "aid workers"): a description of people, not an act."""
+    head = token.head
+    if head.i <= token.i or head.pos_ != "NOUN" or token.dep_ not in {"compound", "amod", "nmod"}:
+        return False
+    return head.lemma_.lower().endswith(("er", "or", "ant", "ist")) and head.tag_ in {"NN", "NNS"}
+
+
 _HYPHENS = frozenset({"-", "‐"})
 _CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 
@@ -138,7 +147,7 @@ def _candidates(sent, positions: Sequence[int]) -> dict[int, tuple]:
             else:
                 continue
         pos = _pos(token)
-        if pos is None:
+        if pos is None or pos == "NOUN" and _kind_of_person(token):
             continue
         entry = lexicon.lookup(lemma, pos, _cues([token]))
         if entry is not None:
