@@ -513,3 +513,9 @@ def test_a_nominal_naming_a_kind_of_person_is_not_an_act(nlp):
                  "Hungary said asylum seekers would wait at the border."):
         assert not [e for e in _events(nlp, text) if e.event_type == "AID"], text
     assert _one(_events(nlp, "Hungary granted asylum to the dissident."), "granted").event_type == "AID"
+
+
+def test_seek_is_a_request_only_for_something_a_party_can_grant(nlp):
+    assert not [e for e in _events(nlp, "His lawyer did not return a phone call seeking comment.") if e.trigger == "seeking"]
+    e = _one(_events(nlp, "Kenya sought talks with Somalia on Monday."), "sought")
+    assert (e.event_type, e.actor1_country) == ("REQUEST", "KEN")
