@@ -519,3 +519,9 @@ def test_seek_is_a_request_only_for_something_a_party_can_grant(nlp):
     assert not [e for e in _events(nlp, "His lawyer did not return a phone call seeking comment.") if e.trigger == "seeking"]
     e = _one(_events(nlp, "Kenya sought talks with Somalia on Monday."), "sought")
     assert (e.event_type, e.actor1_country) == ("REQUEST", "KEN")
+
+
+def test_readiness_is_a_mobilisation_only_for_war(nlp):
+    assert not [e for e in _events(nlp, "The visit is a signal of the EU's readiness to provide support to Gambia.")
+                if e.event_type == "MOBILIZE"]
+    assert [e for e in _events(nlp, "North Korea's combat readiness was raised on Monday.") if e.trigger == "readiness"]
