@@ -525,3 +525,10 @@ def test_readiness_is_a_mobilisation_only_for_war(nlp):
     assert not [e for e in _events(nlp, "The visit is a signal of the EU's readiness to provide support to Gambia.")
                 if e.event_type == "MOBILIZE"]
     assert [e for e in _events(nlp, "North Korea's combat readiness was raised on Monday.") if e.trigger == "readiness"]
+
+
+def test_a_reporters_question_is_not_a_request(nlp):
+    text = "Asked to respond to the report, Kremlin spokesman Dmitry Peskov said Russia had done nothing wrong."
+    assert not [e for e in _events(nlp, text) if e.trigger == "Asked"]
+    e = _one(_events(nlp, "Kenya asked Somalia to withdraw its troops."), "asked")
+    assert (e.event_type, e.actor2_country) == ("REQUEST", "SOM")

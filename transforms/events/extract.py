@@ -65,6 +65,13 @@ def _state_actor(actor: "Actor | None") -> bool:
     return actor is not None and actor.sector in STATE_SECTORS
 
 
+def _interview_question(token, lemma: str) -> bool:
+    """"Asked to respond, the spokesman said …", "did not answer when asked who …": a reporter's
+    question to the speaker, not a party's request (a bare participle clause, no subject of its own)."""
+    return lemma == "ask" and token.tag_ == "VBN" and token.dep_ == "advcl" and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "auxpass"} for c in token.children)
+
+
 def doc_events(
     doc,
     article_id: str,
@@ -99,7 +106,7 @@ def doc_events(
         sent_mentions = index.within(sent.start_char, sent.end_char)
         items = [v + (None,) for v in candidates.values()] + list(obligations.values())
         for token, entry, t_start, t_end, lemma, roles in items:
-            if roles is None and _governed_by_trigger(token, candidates):
+            if roles is None and (_governed_by_trigger(token, candidates) or _interview_question(token, lemma)):
                 continue
             anchor = None
             if roles is not None:
