@@ -262,7 +262,7 @@ def modality(trigger: "Token") -> tuple[str, bool, str | None]:
 
     claimed, claimed_by = _claim(clause)
     if not claimed:  # "reportedly attacked", "the alleged attack"
-        claimed = any(c.dep_ in {"advmod", "amod"} and c.lower_ in HEDGES for t in [trigger, *verbal_chain] for c in t.children)
+        claimed = any(c.dep_ in {"advmod", "amod"} and c.lower_ in HEDGES for t in [trigger, *chain] for c in t.children)
 
     if negated:
         label = "negated"
