@@ -243,3 +243,11 @@ def test_organisation_and_role_countries_and_name_pairs(nlp):
     assert by_name["Lee Sang-sook"].country_code == "KOR"
     assert by_name["Anna Park"].country_code is None  # a role for an organisation of no known country
     assert "Kim-Trump" not in by_name and "Donald Trump" in by_name
+
+
+def test_an_organisation_named_for_its_sector_takes_the_country_of_its_earlier_description(nlp):
+    text = ("South Korea's spy agency said Thursday that the North would test missiles. "
+            "The National Intelligence Service said in a statement that the tests were planned.")
+    assert {m.name: m.country_code for m in _mentions(nlp, text) if m.label == "ORG"} == {"National Intelligence Service": "KOR"}
+    alone = "The National Intelligence Service said in a statement that the tests were planned."
+    assert [m.country_code for m in _mentions(nlp, alone) if m.label == "ORG"] == [None]

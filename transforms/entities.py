@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from transforms import gazetteer, ruler
+from transforms import gazetteer, lexicon, ruler
 from transforms.identity import stable_id
 from transforms.ruler import NAMED_LABELS
 
@@ -275,6 +275,32 @@ def _possessor_country(doc, sp: _Span) -> str | None:
     return None
 
 
+def _described_before(doc, sp: _Span, sentences_back: int = 2) -> str | None:
+    """"South Korea's spy agency said … The National Intelligence Service said …": an organisation
+    whose name only says what it is (its sector) takes the country of the nearest earlier phrase of
+    the same sector that names one, in its sentence or the few before."""
+    sector = lexicon.sector_of(t.lemma_ for t in doc[sp.start:sp.end])
+    if sector is None:
+        return None
+    sent = doc[sp.start].sent
+    for _ in range(sentences_back):
+        if sent.start == 0:
+            break
+        sent = doc[sent.start - 1].sent
+    for t in reversed(doc[sent.start:sp.start]):
+        if t.pos_ != "NOUN" or lexicon.sector_of([t.lemma_, *(c.lemma_ for c in t.children if c.dep_ == "compound")]) != sector:
+            continue
+        for c in t.children:
+            if c.i < t.i and c.dep_ in {"poss", "amod", "compound", "nmod"}:
+                first = c.i  # "South Korea": the contiguous compound words, not the parse's whole left edge
+                while first > 0 and doc[first - 1].head.i == c.i and doc[first - 1].dep_ == "compound":
+                    first -= 1
+                place = gazetteer.lookup(doc[first : c.i + 1].text)
+                if place is not None and place.kind not in {"city", "subdivision"}:
+                    return place.iso3
+    return None
+
+
 def entity_id(name: str, label: str) -> str:
     """One id per canonical name and type, stable across runs and machines."""
     return stable_id("entity", label, name.casefold())
@@ -316,7 +342,7 @@ def doc_mentions(doc, starts: Sequence[int] | None = None, people: Mapping[str, 
     surfaces = [(doc[sp.start : sp.end].text, sp.label) for sp in spans]
     names = _canonical_names(surfaces)
     countries = [None if label == "PERSON" else _country_for(text, label, name) or
-                 (_possessor_country(doc, sp) if label == "ORG" else None)
+                 (_possessor_country(doc, sp) or _described_before(doc, sp) if label == "ORG" else None)
                  for sp, (text, label), name in zip(spans, surfaces, names)]
     orgs = {t: c for sp, c in zip(spans, countries) if sp.label == "ORG" and c for t in range(sp.start, sp.end)}
     affiliation = _affiliations(doc, spans, names, orgs)
