@@ -532,3 +532,9 @@ def test_a_reporters_question_is_not_a_request(nlp):
     assert not [e for e in _events(nlp, text) if e.trigger == "Asked"]
     e = _one(_events(nlp, "Kenya asked Somalia to withdraw its troops."), "asked")
     assert (e.event_type, e.actor2_country) == ("REQUEST", "SOM")
+
+
+def test_a_news_organisations_reporter_is_not_a_party_making_a_claim(nlp):
+    text = "Al Jazeera's David Mercer said police started an investigation into the fire."
+    assert _one(_events(nlp, text), "investigation").modality == "asserted"
+    assert _one(_events(nlp, "KCNA said South Korean police started an investigation."), "investigation").modality == "claimed"

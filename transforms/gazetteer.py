@@ -275,6 +275,21 @@ def org_country(text: str) -> str | None:
     return _org_table().get(normalise_key(text))
 
 
+@lru_cache(maxsize=1)
+def _news_organisations() -> tuple[str, ...]:
+    """Names and aliases from `data/news_organisations.csv`: independent news organisations, whose
+    reporter's account is the paper's, not a party's (state news agencies are not listed: their
+    reports speak for their state). They get no country: a newsroom is no actor of the story."""
+    with open(_DATA / "news_organisations.csv", newline="", encoding="utf-8") as fh:
+        names = {n.strip() for row in csv.DictReader(fh) for n in [row["name"], *row["aliases"].split(";")] if n.strip()}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def names_news_organisation(text: str) -> bool:
+    """True when `text` names a listed news organisation ("Al Jazeera's David Mercer", "CNN")."""
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in _news_organisations())
+
+
 def is_international(text: str) -> bool:
     """True for a listed international organisation (UN, NATO, EU …), which has no country."""
     key = normalise_key(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from transforms import lexicon
+from transforms import gazetteer, lexicon
 from transforms.entities import Mention
 from transforms.events.grammar import OBJECT_DEPS, _VERBAL
 from transforms.events.model import Actor
@@ -114,14 +114,18 @@ def _purpose_xcomp(v) -> bool:
     )
 
 
+JOURNALISTS = frozenset({"correspondent", "correspondents", "reporter", "reporters", "journalist", "journalists"})
+
+
 def _first_hand(claimed_by: str | None, actor1: Actor | None) -> bool:
     """A report that does not make the act a party's claim: a journalist's ("Al Jazeera's
     correspondent said police started an investigation") or the actor's own account of its act
     ("the prosecutor told reporters she was requesting …")."""
     if claimed_by is None:
         return False
-    if lexicon.sector_of([w.lower().strip(".,'’s") for w in claimed_by.split()]) == "media":
-        return True
+    words = {w.lower().strip(".,'’").removesuffix("'s").removesuffix("’s") for w in claimed_by.split()}
+    if words & JOURNALISTS or gazetteer.names_news_organisation(claimed_by):
+        return True  # not a state news agency: KCNA's or Xinhua's reports speak for their state
     return actor1 is not None and bool(actor1.text) and (actor1.text in claimed_by or claimed_by in actor1.text)
 
 
