@@ -3,9 +3,9 @@ from the articles that state it.
 
     .venv/bin/python benchmarks/person_countries.py [--limit N] [--check]
 
-An article that writes "U.S. Secretary of State Rex Tillerson" or "Kim Jong-un, North Korea's
-leader" tells a reader where that person is from; the next article may just say "Mr Tillerson met
-Luis Videgaray in Mexico City". The entity rules (`transforms.entities._affiliations`) read such a
+An article that writes "U.S. Secretary of State Antony Blinken" or "Kim Jong-un, North Korea's
+leader" tells a reader where that person is from; the next article may just say "Mr Blinken met
+Marcelo Ebrard in Mexico City". The entity rules (`transforms.entities._affiliations`) read such a
 stated country inside one article; this script counts them over the shared corpora (dai2017 and
 the BBC articles) and keeps a person when at least MIN_ARTICLES articles state a country and
 at least SHARE of them state the same one. The 30 realnews_dev articles are left out, so the

@@ -414,9 +414,9 @@ def test_an_act_with_no_stated_target_is_aimed_at_the_articles_country(nlp):
 def test_a_nominal_act_takes_the_date_of_the_verb_it_belongs_to(nlp):
     e = _one(_events(nlp, "The ceasefire agreement was reached on Monday, state media said."), "agreement")
     assert (e.event_date, e.date_precision) == (dt.date(2023, 12, 25), "day")
-    e = _one(_events(nlp, "Belan was arrested in Europe in June 2013 on a request from the U.S."), "request")
-    assert (e.event_date, e.date_precision) == (dt.date(2013, 6, 1), "month")
-    e = _one(_events(nlp, "The probe is into the misuse of funds at a January 2016 event."), "probe")
+    e = _one(_events(nlp, "Smith was detained in Spain in May 2014 on a request from Brazil."), "request")
+    assert (e.event_date, e.date_precision) == (dt.date(2014, 5, 1), "month")
+    e = _one(_events(nlp, "The probe is into the misuse of funds at a March 2015 gala."), "probe")
     assert e.date_precision == "none"  # the subject of "be": the date describes something else
 
 
@@ -479,11 +479,11 @@ def test_a_fronted_date_dates_the_acts_that_follow_it(nlp):
 
 @pytest.mark.parametrize(("text", "trigger", "label"), [
     # a journalist's report is the paper's account, not a party's claim
-    ("Al Jazeera's correspondent said police started an investigation into the fire.", "investigation", "asserted"),
+    ("A Reuters correspondent said police opened an investigation into the blast.", "opened", "asserted"),
     # the actor's own account of its act
-    ("The prosecutor told reporters she was requesting that the shelter be closed.", "requesting", "asserted"),
+    ("The minister told reporters she was requesting that the camp be closed.", "requesting", "asserted"),
     # a definite act the report takes as known
-    ("Government aides said Friday's arrest was necessary.", "arrest", "asserted"),
+    ("Officials said Monday's raid was lawful.", "raid", "asserted"),
     # a party's claim about someone else's act stays a claim
     ("Russian officials said Ukrainian troops shelled the village.", "shelled", "claimed"),
 ])
@@ -492,27 +492,27 @@ def test_who_reports_an_act_decides_whether_it_is_claimed(nlp, text, trigger, la
 
 
 def test_a_named_body_of_unstated_nationality_belongs_to_the_article_not_the_venue(nlp):
-    text = ("Syrian rebels fought the Syrian army near Aleppo. Syria's war goes on. "
-            "The Negotiations Committee accused Russia in Geneva on Monday of bombing civilians.")
+    text = ("Rebels fought the army near Homs. Syria's war goes on. "
+            "The Reform Committee accused Russia in Vienna on Monday of bombing civilians.")
     e = _one(_events(nlp, text), "accused")
-    assert (e.actor1_text, e.actor1_country, e.location_text) == ("Negotiations Committee", "SYR", "Geneva")
+    assert (e.actor1_text, e.actor1_country, e.location_text) == ("Reform Committee", "SYR", "Vienna")
 
 
 def test_an_attack_with_no_stated_attacker_has_no_implied_country(nlp):
     text = ("Palestinian officials met in Gaza. Palestinian police were deployed in Gaza. "
-            "Air strikes and ground battles have steadily increased.")
+            "Heavy fighting intensified overnight.")
     events = _events(nlp, text)
-    strikes = _one(events, "strikes")
+    strikes = _one(events, "fighting")
     assert (strikes.event_type, strikes.actor1_text, strikes.actor1_country) == ("ASSAULT", None, None)
     assert strikes.actor2_country == "PSE"  # the target is implied: the article's country
     assert _one(events, "deployed").actor1_country == "PSE"  # an implied doer of other acts keeps it
 
 
 def test_a_nominal_naming_a_kind_of_person_is_not_an_act(nlp):
-    for text in ("Asylum-seekers entering Hungary will be confined in camps.",
-                 "Hungary said asylum seekers would wait at the border."):
+    for text in ("Asylum-seekers arriving in Italy will be held in centres.",
+                 "Italy said asylum seekers would wait at the border."):
         assert not [e for e in _events(nlp, text) if e.event_type == "AID"], text
-    assert _one(_events(nlp, "Hungary granted asylum to the dissident."), "granted").event_type == "AID"
+    assert _one(_events(nlp, "Italy granted asylum to the dissident."), "granted").event_type == "AID"
 
 
 def test_seek_is_a_request_only_for_something_a_party_can_grant(nlp):
@@ -522,19 +522,19 @@ def test_seek_is_a_request_only_for_something_a_party_can_grant(nlp):
 
 
 def test_readiness_is_a_mobilisation_only_for_war(nlp):
-    assert not [e for e in _events(nlp, "The visit is a signal of the EU's readiness to provide support to Gambia.")
+    assert not [e for e in _events(nlp, "The trip shows the EU's readiness to help Chad to cope.")
                 if e.event_type == "MOBILIZE"]
     assert [e for e in _events(nlp, "North Korea's combat readiness was raised on Monday.") if e.trigger == "readiness"]
 
 
 def test_a_reporters_question_is_not_a_request(nlp):
-    text = "Asked to respond to the report, Kremlin spokesman Dmitry Peskov said Russia had done nothing wrong."
+    text = "Asked to comment on the vote, a Kremlin spokesman said Moscow had done nothing wrong."
     assert not [e for e in _events(nlp, text) if e.trigger == "Asked"]
     e = _one(_events(nlp, "Kenya asked Somalia to withdraw its troops."), "asked")
     assert (e.event_type, e.actor2_country) == ("REQUEST", "SOM")
 
 
 def test_a_news_organisations_reporter_is_not_a_party_making_a_claim(nlp):
-    text = "Al Jazeera's David Mercer said police started an investigation into the fire."
-    assert _one(_events(nlp, text), "investigation").modality == "asserted"
+    text = "AFP's Paris bureau chief said police opened an investigation into the blast."
+    assert _one(_events(nlp, text), "opened").modality == "asserted"
     assert _one(_events(nlp, "KCNA said South Korean police started an investigation."), "investigation").modality == "claimed"

@@ -115,5 +115,5 @@ def test_hedges_make_an_act_a_claim(nlp, sentence, word, label):
 
 
 def test_the_act_an_accusation_charges_is_the_accusers_claim(nlp):
-    doc = nlp("Hariri accused the government of killing 1,161 civilians.")
-    assert modality(_tok(doc, "killing"))[:1] + modality(_tok(doc, "killing"))[2:] == ("claimed", "Hariri")
+    doc = nlp("The minister accused the rebels of killing 40 villagers.")
+    assert modality(_tok(doc, "killing"))[:1] + modality(_tok(doc, "killing"))[2:] == ("claimed", "The minister")

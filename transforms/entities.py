@@ -215,8 +215,8 @@ def _affiliations(doc, spans: Sequence[_Span], names: Sequence[str], orgs: dict[
 
 
 def _in_title(token) -> bool:
-    """A word of a capitalised title between a country and a name: "US Secretary of State Rex
-    Tillerson", "Indian Minister for External Affairs S. Jaishankar" ("of"/"for" between capitals)."""
+    """A word of a capitalised title between a country and a name: "US Secretary of State Antony
+    Blinken", "Indian Minister for External Affairs S. Jaishankar" ("of"/"for" between capitals)."""
     if token.lower_ in {"of", "for"}:
         doc = token.doc
         return 0 < token.i < len(doc) - 1 and doc[token.i - 1].is_title and doc[token.i + 1].is_title

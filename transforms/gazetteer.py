@@ -286,7 +286,7 @@ def _news_organisations() -> tuple[str, ...]:
 
 
 def names_news_organisation(text: str) -> bool:
-    """True when `text` names a listed news organisation ("Al Jazeera's David Mercer", "CNN")."""
+    """True when `text` names a listed news organisation ("the BBC's Europe editor", "CNN")."""
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in _news_organisations())
 
 
@@ -300,7 +300,7 @@ def is_international(text: str) -> bool:
 def person_countries() -> dict[str, str]:
     """Person name → ISO3 from `data/person_countries.csv`, mined by `benchmarks/person_countries.py`
     from the articles that state a person's country: full names, and the surnames one of them
-    nearly always stands for ("Tillerson"; not "Smith")."""
+    nearly always stands for ("Merkel"; not "Smith")."""
     path = _DATA / "person_countries.csv"
     if not path.exists():
         return {}

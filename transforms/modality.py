@@ -186,8 +186,10 @@ def _claim(start: "Token") -> tuple[bool, str | None]:
             break
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in REPORTING_VERBS:
             return True, _subject_text(t.head)
-        if t.dep_ in {"pcomp", "pobj"} and t.head.lower_ in {"of", "for"} and t.head.head.lemma_.lower() in ACCUSING_VERBS:
-            return True, _subject_text(t.head.head)  # "accused the government of killing …"
+        if t.dep_ in {"pcomp", "pobj"} and t.head.lower_ in {"of", "for"}:
+            verb = t.head.head if t.head.head.dep_ != "dobj" else t.head.head.head  # "of" on the verb or its object
+            if verb.lemma_.lower() in ACCUSING_VERBS:
+                return True, _subject_text(verb)  # "accused the government of killing …"
         if t.dep_ not in {"xcomp", "conj", "ccomp", "advcl", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr", "nsubj", "nsubjpass"}:
             break
         if t.dep_ == "conj" and _has_own_subject(t) and t.head.lemma_.lower() in REPORTING_VERBS:

@@ -118,9 +118,9 @@ JOURNALISTS = frozenset({"correspondent", "correspondents", "reporter", "reporte
 
 
 def _first_hand(claimed_by: str | None, actor1: Actor | None) -> bool:
-    """A report that does not make the act a party's claim: a journalist's ("Al Jazeera's
-    correspondent said police started an investigation") or the actor's own account of its act
-    ("the prosecutor told reporters she was requesting …")."""
+    """A report that does not make the act a party's claim: a journalist's ("a Reuters
+    correspondent said police opened an inquiry") or the actor's own account of its act ("the
+    minister told reporters she was asking for …")."""
     if claimed_by is None:
         return False
     words = {w.lower().strip(".,'’").removesuffix("'s").removesuffix("’s") for w in claimed_by.split()}
@@ -130,8 +130,8 @@ def _first_hand(claimed_by: str | None, actor1: Actor | None) -> bool:
 
 
 def _presupposed(token) -> bool:
-    """A definite nominal act inside a report ("aides said Friday's arrest was necessary", "X
-    said the assassination was a crime"): the report takes the act as known, not as its claim."""
+    """A definite nominal act inside a report ("officials said Monday's raid was lawful", "X said
+    the bombing was a crime"): the report takes the act as known, not as its claim."""
     return token.pos_ == "NOUN" and any(
         c.dep_ == "poss" or c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children
     )

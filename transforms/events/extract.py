@@ -47,16 +47,16 @@ from transforms.modality import modality as trigger_modality
 
 STATE_SECTORS = frozenset({"intelligence", "military", "police", "judiciary", "rebels", "opposition", "government"})
 SPORT_CERTAINTY = 0.99
+"""A match report is only a match report when the topic model is this sure (dai2017: at 0.99 the
+articles it calls sport are sport, whatever their section)."""
 UNKNOWN_ATTACKER_TYPES = frozenset({"ASSAULT"})
-"""Acts whose unstated doer stays unknown ("Faqha was shot four times", "air strikes increased"):
+"""Acts whose unstated doer stays unknown ("a commander was shot dead", "shelling intensified"):
 who shot or bombed is what the report does not know, so no country is implied for it (an arrest
 or an investigation with no stated doer is the local authorities')."""
 UNTARGETED_TYPES = frozenset({"COERCE", "REJECT", "MOBILIZE"})
 """Acts whose unstated target stays unknown rather than the article's country: an arrest, a ban or
 a deportation acts on people, a denial answers a charge, a test or deployment has no target
 (coders leave these without a target country far more often than not)."""
-"""A match report is only a match report when the topic model is this sure (dai2017: at 0.99 the
-articles it calls sport are sport, whatever their section)."""
 
 
 def _state_actor(actor: "Actor | None") -> bool:
@@ -181,7 +181,7 @@ def doc_events(
             factor *= _clause_factor(token, anchor)
             confidence = entry.confidence * factor * (1.0 if actor1 else 0.75) * (1.0 if actor2 else 0.85)
             if actor2 is None and home is not None and event_type not in UNTARGETED_TYPES:
-                actor2 = Actor(None, None, home)  # "air strikes increased": aimed at the article's country
+                actor2 = Actor(None, None, home)  # "shelling intensified": aimed at the article's country
             events.append(
                 Event(
                     event_id=stable_id("event", article_id, t_start, event_type),
