@@ -301,10 +301,7 @@ def person_countries() -> dict[str, str]:
     """Person name → ISO3 from `data/person_countries.csv`, mined by `benchmarks/person_countries.py`
     from the articles that state a person's country: full names, and the surnames one of them
     nearly always stands for ("Merkel"; not "Smith")."""
-    path = _DATA / "person_countries.csv"
-    if not path.exists():
-        return {}
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(_DATA / "person_countries.csv", newline="", encoding="utf-8") as fh:
         return {r["name"]: r["country"] for r in csv.DictReader(fh)}
 
 

@@ -62,7 +62,7 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
         verb = _governing_verb(token)
         if verb is not None:
             attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids | {verb.i}).i == verb.i]
-    if not attached and token.dep_ == "acl":  # "a 2015 press release calling for …": the noun's own date
+    if not attached and token.dep_ == "acl":  # "a March 3 statement calling for …": the noun's own date
         attached = [(root, text, off) for root, text, off in sent_dates if root.head.i == token.head.i and root.i < token.head.i]
     if not attached and not _in_noun_clause(token):  # a fronted date ("In 2011, …") sets the time of what follows
         start = token.sent.start_char
@@ -86,7 +86,7 @@ def _governing_verb(noun):
         return None
     verb = head.head
     if verb.pos_ not in _VERBAL or verb.i == head.i or noun.dep_ == "nsubj" and verb.lemma_ == "be":
-        return None  # "the probe is into … a January 2016 event": the copula's dates describe the rest
+        return None  # "the probe is into … a 2015 gala": the copula's dates describe the rest
     return verb
 
 
