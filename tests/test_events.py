@@ -538,3 +538,10 @@ def test_a_news_organisations_reporter_is_not_a_party_making_a_claim(nlp):
     text = "AFP's Paris bureau chief said police opened an investigation into the blast."
     assert _one(_events(nlp, text), "opened").modality == "asserted"
     assert _one(_events(nlp, "KCNA said South Korean police started an investigation."), "investigation").modality == "claimed"
+
+
+def test_a_nominal_dated_through_its_verb_takes_the_verbs_tense(nlp):
+    # published on a Saturday: the nearest Monday is two days ahead, the one the past tense means five days back
+    events = _events(nlp, "Workers in Berlin went on strike on Monday over pay.", published=dt.date(2024, 3, 2))
+    dated = [e for e in events if e.event_date is not None]
+    assert dated and all(e.event_date == dt.date(2024, 2, 26) for e in dated), [(e.trigger, e.event_date) for e in dated]
