@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from dateline.cli_errors import CliError, one_line
@@ -124,6 +125,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem:
         print(f"dateline: {problem}", file=sys.stderr)
         return 2
+    from flows.fetch import policy_from_settings
+    from flows.sources import SourceError, resolve_sources
+    from transforms.columns import parse_mapping
+
+    try:  # fail fast on a bad spec or mapping, before Prefect is even imported (~5 s)
+        resolve_sources(args.sources, policy_from_settings(settings), parse_mapping(settings.column_map))
+    except (SourceError, ValueError) as exc:
+        print(f"dateline: {exc}", file=sys.stderr)
+        return 2
     if "PREFECT_API_URL" not in os.environ and settings.ui_port:
         api = local_prefect_api(settings.ui_port)
         if api:  # skip the ~20 s ephemeral server start; the run shows in that server's UI
@@ -132,15 +142,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dateline.report import summary_text
     from flows.etl import etl
     from flows.runners import task_runner
-    from flows.fetch import policy_from_settings
-    from flows.sources import SourceError, resolve_sources
-    from transforms.columns import parse_mapping
-
-    try:  # fail fast on a bad spec or mapping, before Prefect starts
-        resolve_sources(args.sources, policy_from_settings(settings), parse_mapping(settings.column_map))
-    except (SourceError, ValueError) as exc:
-        print(f"dateline: {exc}", file=sys.stderr)
-        return 2
     from dateline import interrupt
 
     try:
@@ -167,7 +168,13 @@ def _warehouse_problem(db: Path) -> str | None:
     folder = next((p for p in [db.parent, *db.parent.parents] if p.exists()), None)
     if folder is None or not folder.is_dir():
         return f"cannot make the folder of {db}: {folder} is not a folder"
-    if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+    try:  # a real write, not os.access: root passes that check on read-only mounts and /proc
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=db.parent, prefix=".dateline-write-check-"):
+            pass
+    except OSError as exc:
+        return f"cannot write {db}: {exc.strerror or exc} (choose another --db)"
+    if db.exists() and not os.access(db, os.W_OK):
         return f"cannot write {db}: permission denied (choose another --db)"
     if not db.exists():
         return None

@@ -138,6 +138,25 @@ def test_a_run_on_a_refused_warehouse_fails_before_anything_slow_starts(tmp_path
     assert len(err) == 1 and "table mentions is missing" in err[0]
 
 
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc: unwritable even for root")
+def test_an_unwritable_warehouse_or_a_missing_source_fails_in_one_line_before_the_flow_is_imported(tmp_path, capsys,
+                                                                                                   monkeypatch):
+    import sys
+
+    from dateline.cli import main
+
+    monkeypatch.setitem(sys.modules, "flows.etl", None)  # importing the flow (and Prefect) would raise here
+    src = tmp_path / "a.txt"
+    src.write_text("Rebels attacked a convoy near Goma on Monday, the army said.")
+    # os.access says yes to root for /proc; only a real write tells
+    assert main(["run", str(src), "--db", "/proc/dateline-no-such/wh.duckdb"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dateline: cannot write /proc/dateline-no-such/wh.duckdb"), err
+    assert main(["run", str(tmp_path / "no-such-source"), "--db", str(tmp_path / "wh.duckdb")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file or folder" in err[0], err
+
+
 def test_views_are_recreated_from_views_sql_on_every_open(tmp_path):
     db = tmp_path / "wh.duckdb"
     loader.connect(db).close()
