@@ -209,7 +209,7 @@ def stream(batches: Iterable[list[Any]], run: Run, tasks: BatchTasks) -> None:
         with run.counts.timed("nlp"):
             ann = (future.result() if future is not None else Annotations.empty()).for_run(run.run_id)
         _finish(prep, ann, run, tasks)
-        progress.advance(prep.size)
+        progress.advance(prep.size, ann.events.height)
 
     for n, chunk in enumerate(batches):
         prep = _prepare(chunk, n, run, tasks)
@@ -224,30 +224,49 @@ def stream(batches: Iterable[list[Any]], run: Run, tasks: BatchTasks) -> None:
 
 class _Progress:
     """Progress of a run: a Prefect progress artifact (seen in the UI while the run goes) and,
-    when asked, a rich progress bar on the terminal."""
+    when asked, a rich progress bar on the terminal: records done of all, events so far, records
+    per second and the time left, updated after each batch."""
 
     def __init__(self, total: int | None, terminal: bool):
-        self.total, self.done = total, 0
+        self.total, self.done, self.events = total, 0, 0
         self.artifact = create_progress_artifact(0.0, key="dateline-progress",
                                                  description="records processed") if total else None
         self.bar = None
         if terminal:
-            from rich.progress import Progress
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(transient=False)
+            self.bar = Progress(TextColumn("dateline"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
+                                TextColumn("{task.fields[events]} events"), _rate_column(), TimeRemainingColumn(),
+                                transient=False)
             self.bar.start()
-            self.task = self.bar.add_task("dateline", total=total)
+            self.task = self.bar.add_task("dateline", total=total, events=0)
 
-    def advance(self, n: int) -> None:
+    def advance(self, n: int, events: int = 0) -> None:
         self.done += n
+        self.events += events
         if self.artifact is not None:
             update_progress_artifact(self.artifact, min(100.0, 100.0 * self.done / self.total))
         if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
+            self.bar.update(self.task, completed=self.done, events=self.events)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _rate_column():
+    """A rich column of records per second (rich is imported only when a terminal bar is asked for)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        """Records per second, from rich's own moving estimate."""
+
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f}/s" if task.speed else "–/s")
+
+    return Rate()
+
 
 
 def _with_sources(quarantine: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:

@@ -85,3 +85,17 @@ def test_syndicated_copy_points_at_the_first(tmp_path):
                                 "published_at": "2024-05-07"}) + "\n", encoding="utf-8")
     etl([str(src2)], Settings(db_path=db))
     assert _q(db, "select dup_of from articles where url = 'https://fourth.example/d'") == [(first_id,)]
+
+
+def test_terminal_progress_counts_records_and_events():
+    from flows.batches import _Progress, _rate_column
+
+    progress = _Progress(None, terminal=True)  # no total: no Prefect artifact, a bar on the terminal
+    try:
+        progress.advance(5, 7)
+        progress.advance(3, 2)
+        task = progress.bar.tasks[0]
+        assert (task.completed, task.fields["events"]) == (8, 9)
+    finally:
+        progress.close()
+    assert str(_rate_column().render(task)).endswith("/s")
