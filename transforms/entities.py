@@ -269,10 +269,19 @@ def _possessor_country(doc, sp: _Span) -> str | None:
     owns an organisation is its country (a capital names its state)."""
     for token in doc[sp.start:sp.end].root.children:
         if token.dep_ == "poss" and any(c.dep_ == "case" for c in token.children):
-            place = gazetteer.lookup(doc[token.left_edge.i : token.i + 1].text)
+            place = _place_before(doc, token)
             if place is not None:
                 return place.iso3
     return None
+
+
+def _place_before(doc, token) -> "gazetteer.Place | None":
+    """The place a modifier token and its contiguous compound words name ("South Korea's"), not the
+    parse's whole left edge (which can reach back into the sentence before)."""
+    first = token.i
+    while first > 0 and doc[first - 1].head.i == token.i and doc[first - 1].dep_ == "compound":
+        first -= 1
+    return gazetteer.lookup(doc[first : token.i + 1].text)
 
 
 def _described_before(doc, sp: _Span, sentences_back: int = 2) -> str | None:
@@ -292,10 +301,7 @@ def _described_before(doc, sp: _Span, sentences_back: int = 2) -> str | None:
             continue
         for c in t.children:
             if c.i < t.i and c.dep_ in {"poss", "amod", "compound", "nmod"}:
-                first = c.i  # "South Korea": the contiguous compound words, not the parse's whole left edge
-                while first > 0 and doc[first - 1].head.i == c.i and doc[first - 1].dep_ == "compound":
-                    first -= 1
-                place = gazetteer.lookup(doc[first : c.i + 1].text)
+                place = _place_before(doc, c)
                 if place is not None and place.kind not in {"city", "subdivision"}:
                     return place.iso3
     return None

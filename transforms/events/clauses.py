@@ -126,7 +126,12 @@ def _first_hand(claimed_by: str | None, actor1: Actor | None) -> bool:
     words = {w.lower().strip(".,'’").removesuffix("'s").removesuffix("’s") for w in claimed_by.split()}
     if words & JOURNALISTS or gazetteer.names_news_organisation(claimed_by):
         return True  # not a state news agency: KCNA's or Xinhua's reports speak for their state
-    return actor1 is not None and bool(actor1.text) and (actor1.text in claimed_by or claimed_by in actor1.text)
+    return _claimant_is(actor1, claimed_by)
+
+
+def _claimant_is(actor: Actor | None, claimed_by: str) -> bool:
+    """The claimant's words and the actor's overlap ("the ministry" / "the foreign ministry")."""
+    return actor is not None and bool(actor.text) and (actor.text in claimed_by or claimed_by in actor.text)
 
 
 def _presupposed(token) -> bool:
@@ -150,7 +155,7 @@ def _own_claim(
         return True
     if actor1 is None:
         return False
-    if actor1.text in claimed_by or claimed_by in actor1.text:
+    if _claimant_is(actor1, claimed_by):
         return True
     if any(w.lower().strip(".,") in ANALYST_CLAIMANTS or w.lower().rstrip("s") in ANALYST_CLAIMANTS for w in claimed_by.split()):
         return False

@@ -15,6 +15,7 @@ from typing import Sequence
 
 from transforms import lexicon
 from transforms.events.grammar import OBJECT_DEPS
+from transforms.events.words import PERSON_ROLES
 
 _CUE_DEPS = OBJECT_DEPS | {"prt", "prep", "xcomp", "attr", "compound", "amod", "acomp", "pobj", "nsubjpass", "advmod", "oprd", "ccomp"}
 
@@ -64,7 +65,7 @@ def _kind_of_person(token) -> bool:
     head = token.head
     if head.i <= token.i or head.pos_ != "NOUN" or token.dep_ not in {"compound", "amod", "nmod"}:
         return False
-    return head.lemma_.lower().endswith(("er", "or", "ant", "ist")) and head.tag_ in {"NN", "NNS"}
+    return head.lemma_.lower() in PERSON_ROLES
 
 
 _HYPHENS = frozenset({"-", "‐"})
