@@ -28,7 +28,8 @@ REUTERS = ROOT.parent / "shared" / "corpora" / "articles" / "reuters21578"
 def build(db: Path, limit: int) -> int:
     import polars as pl
 
-    from flows.sources import FolderSource, SourceProblem
+    from flows.sources.base import SourceProblem
+    from flows.sources.files import FolderSource
     from transforms.articles import build_articles
     from warehouse import loader
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from dateline.cli_errors import CliError, one_line
 from dateline.malloc import limit_arenas
 from dateline.prefect_server import local_prefect_api
-from dateline.settings import Settings, load_config, prefect_environment
+from dateline.settings import Settings, SettingsError, load_config, prefect_environment
 from dateline.warehouse_commands import (
     query_frame,
     cmd_check,
@@ -26,6 +26,7 @@ from dateline.warehouse_commands import (
     cmd_search,
     cmd_sql,
 )
+from warehouse.queries import command_query
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"dateline: {problem}", file=sys.stderr)
         return 2
     from flows.fetch import policy_from_settings
-    from flows.sources import SourceError, resolve_sources
+    from flows.sources.resolve import SourceError, resolve_sources
     from transforms.columns import parse_mapping
 
     try:  # fail fast on a bad spec or mapping, before Prefect is even imported (~5 s)
@@ -139,7 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if api:  # skip the ~20 s ephemeral server start; the run shows in that server's UI
             os.environ["PREFECT_API_URL"] = api
             print(f"dateline: using the Prefect server at {api.removesuffix('/api')}", file=sys.stderr)
-    from dateline.report import summary_text
+    from flows.summary import summary_text
     from flows.etl import etl
     from flows.runners import task_runner
     from dateline import interrupt
@@ -204,8 +205,7 @@ def _date(value: str):
 
 def cmd_requeue(args: argparse.Namespace) -> int:
     """Run the flow again over the sources that produced open quarantine rows."""
-    rows = query_frame(args.db, "select distinct source from quarantine where requeued_by is null and source is not null "
-                           "and ($run_id is null or run_id = $run_id) order by source", {"run_id": args.run_id}).rows()
+    rows = query_frame(args.db, command_query("requeue_sources"), {"run_id": args.run_id}).rows()
     sources = [r[0] for r in rows if Path(r[0]).exists() or r[0].startswith(("http://", "https://"))]
     missing = [r[0] for r in rows if r[0] not in sources]
     for m in missing:
@@ -243,7 +243,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.fetch import policy_from_settings
-    from flows.sources import SourceProblem, read_one
+    from flows.sources.base import SourceProblem
+    from flows.sources.resolve import read_one
     from transforms.articles import clean_record
 
     item = read_one(args.path, policy_from_settings(Settings.from_env()))
@@ -264,7 +265,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        parser = _parser()
+    except SettingsError as exc:  # a DATELINE_* variable that is not of its setting's type
+        print(f"dateline: {exc}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     commands = {"run": cmd_run, "sql": cmd_sql, "extract": cmd_extract, "check": cmd_check, "search": cmd_search,
                 "report": cmd_report,
                 "quarantine": cmd_quarantine, "requeue": cmd_requeue, "serve": cmd_serve,
@@ -274,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"dateline: {exc}", file=sys.stderr)
         return exc.code
+    except SettingsError as exc:  # a bad value in dateline.toml
+        print(f"dateline: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `dateline sql … | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

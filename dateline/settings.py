@@ -3,15 +3,18 @@
 Everything configurable lives here and is passed in explicitly; nothing deeper reads the
 environment. Environment variables named ``DATELINE_<FIELD>`` override the defaults, so a
 scheduled deployment and a test can change paths or the model without touching code.
+pydantic-settings types every value: a bad one is an error naming its variable or file key.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PIPELINE_VERSION = "0.4.0"
 """Bump when a transform changes its output: rows with an older version are re-processed."""
@@ -23,9 +26,14 @@ PipelineSpec = tuple[str, bool, bool]
 """(model, use_blis, cached_attributes): what `flows.model.load_pipeline` takes, and what a worker pool is keyed on."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Paths, model and thresholds for one run of the pipeline."""
+class SettingsError(ValueError):
+    """A setting whose value cannot be read as its type; the message names where it came from."""
+
+
+class Settings(BaseSettings):
+    """Paths, model and thresholds for one run of the pipeline (immutable: `replace` makes a copy)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="forbid")
 
     db_path: Path = REPO_ROOT / "warehouse" / "dateline.duckdb"
     staging_dir: Path | None = None  # batches waiting for a locked warehouse; None = <db file>.staging
@@ -100,7 +108,16 @@ class Settings:
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (the object itself is immutable)."""
-        return dataclasses.replace(self, **changes)
+        return self.model_copy(update=changes)
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        **other_sources: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values passed in: `from_env` layers the file and the environment it is given,
+        so a test or a worker never picks up the caller's process environment by accident."""
+        return (init_settings,)
 
     @classmethod
     def from_env(
@@ -108,32 +125,22 @@ class Settings:
     ) -> "Settings":
         """Defaults, then a config file's values, then ``DATELINE_*`` variables, then explicit overrides."""
         env = os.environ if env is None else env
-        names = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for key, raw in (file_values or {}).items():
-            if key not in names:
-                raise ValueError(f"unknown setting {key!r} in config file; known: {', '.join(sorted(names))}")
-            values[key] = _coerce(names[key], str(raw)) if not isinstance(raw, (int, float, bool)) else raw
-        for f in dataclasses.fields(cls):
-            raw = env.get(f"DATELINE_{f.name.upper()}")
+        names = set(cls.model_fields)
+        unknown = sorted(set(file_values or {}) - names)
+        if unknown:
+            raise SettingsError(f"unknown setting {unknown[0]!r} in config file; known: {', '.join(sorted(names))}")
+        values: dict[str, Any] = dict(file_values or {})
+        origin = {name: f"config file key {name!r}" for name in values}
+        for name in names:
+            raw = env.get(f"DATELINE_{name.upper()}")
             if raw is not None and raw != "":
-                values[f.name] = _coerce(f, raw)
+                values[name], origin[name] = raw, f"DATELINE_{name.upper()}"
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-def _coerce(f: dataclasses.Field, raw: str) -> Any:
-    """Parse an environment string into the field's declared type."""
-    kind = str(f.type)
-    if "Path" in kind:
-        return Path(raw)
-    if kind.startswith("bool"):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if kind.startswith("int"):
-        return int(raw)
-    if kind.startswith("float"):
-        return float(raw)
-    return raw
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = [f"{origin.get(str(e['loc'][0]), e['loc'][0])}={e['input']!r}: {e['msg']}" for e in exc.errors()]
+            raise SettingsError("bad setting: " + "; ".join(problems)) from None
 
 
 def usable_cores() -> int:
@@ -198,4 +205,4 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> tupl
     return settings, Schedule(**sched)
 
 
-__all__ = ["Settings", "Schedule", "PIPELINE_VERSION", "REPO_ROOT", "load_config", "prefect_environment"]
+__all__ = ["Settings", "SettingsError", "Schedule", "PIPELINE_VERSION", "REPO_ROOT", "load_config", "prefect_environment"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dateline.cli_errors import CliError, one_line
 from dateline.settings import Settings
+from warehouse.queries import command_query
 
 
 def _open(db: Path, *, write: bool = False, sandbox: bool = True):
@@ -56,15 +57,6 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if frame is not None:
         _print_frame(frame, args.format)
     return 0
-
-
-QUARANTINE_SQL = """
-select run_id, table_name, record_key, array_to_string(reasons, '; ') as reasons,
-       left(cast(record as varchar), 300) as record, source, quarantined_at, requeued_by
-from quarantine
-where ($run_id is null or run_id = $run_id) and ($all or requeued_by is null)
-order by quarantined_at, table_name, record_key
-"""
 
 
 def _print_frame(frame, fmt: str) -> None:
@@ -173,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
-    _print_frame(query_frame(args.db, QUARANTINE_SQL, {"run_id": args.run_id, "all": args.all}), args.format)
+    _print_frame(query_frame(args.db, command_query("quarantine_rows"), {"run_id": args.run_id, "all": args.all}), args.format)
     return 0
 
 

@@ -18,7 +18,7 @@ from prefect import Task, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from flows.run_record import Run, run_row, utc_now
-from flows.sources import SourceProblem
+from flows.sources.base import SourceProblem
 from transforms.articles import ArticlesBatch, record_fingerprints
 from transforms.nlp import Annotations
 from warehouse import loader, staging

@@ -48,7 +48,7 @@ from flows.run_record import (
     record_start,
     utc_now,
 )
-from flows.sources import estimate_records, iter_records, resolve_sources
+from flows.sources.resolve import estimate_records, iter_records, resolve_sources
 from flows.summary import publish_artifacts, summarize
 from transforms.articles import (
     UNCHANGED_IF_SAME,

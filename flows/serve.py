@@ -9,8 +9,6 @@ alongside the one in progress.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from dateline.settings import Schedule, Settings
 
 
@@ -32,4 +30,4 @@ def serve(settings: Settings, schedule: Schedule) -> None:
 def _settings_parameter(settings: Settings) -> dict:
     """Settings as plain JSON for the deployment's parameters (visible in the UI: no secrets)."""
     return {k: (str(v) if v is not None and not isinstance(v, (int, float, bool, str)) else v)
-            for k, v in asdict(settings).items()}
+            for k, v in settings.model_dump().items()}

@@ -184,7 +184,8 @@ def test_results_identical_under_utc_and_asia_kolkata():
 # --- file sources stay inside the given folder ------------------------------------------------
 
 def test_folder_source_never_leaves_the_folder(tmp_path):
-    from flows.sources import FolderSource, iter_records
+    from flows.sources.files import FolderSource
+    from flows.sources.resolve import iter_records
 
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from flows.feeds import FeedSource, UrlListSource, UrlSource, is_url_list, looks_like_feed
+from flows.sources.base import SourceProblem
+from flows.sources.resolve import SourceError, read_one, resolve_sources
+from flows.sources.web import FeedSource, UrlListSource, UrlSource, is_url_list, looks_like_feed
 from flows.fetch import FetchPolicy
-from flows.sources import SourceError, SourceProblem, read_one, resolve_sources
 from http_server import LocalServer, gzip_bomb, redirect, slow_drip, static
 from transforms.decode import decode_bytes
 from transforms.feed import NotAFeed, parse_feed, strip_entity_declarations

@@ -282,7 +282,7 @@ def test_flow_parameters_are_sources_and_settings_only():
 
     params = list(inspect.signature(etl.fn).parameters)
     assert params == ["sources", "settings", "requeue"]
-    secretish = [f for f in Settings.__dataclass_fields__ if any(w in f for w in ("password", "token", "secret", "key"))]
+    secretish = [f for f in Settings.model_fields if any(w in f for w in ("password", "token", "secret", "key"))]
     assert secretish == []
     # The CLI passes source specs (paths/URLs), never file contents.
     src = (ROOT / "dateline" / "cli.py").read_text()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from flows.sources import FileSource, SourceProblem, resolve_sources
+from flows.sources.base import SourceProblem
+from flows.sources.files import FileSource
+from flows.sources.resolve import resolve_sources
 from transforms.reuters import parse_date, parse_reuters_sgml, unwrap
 
 SAMPLE = """<!DOCTYPE lewis SYSTEM "lewis.dtd">

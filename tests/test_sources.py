@@ -3,7 +3,9 @@ import json
 
 import pytest
 
-from flows.sources import FileSource, FolderSource, SourceError, SourceProblem, resolve_sources
+from flows.sources.base import SourceProblem
+from flows.sources.files import FileSource, FolderSource
+from flows.sources.resolve import SourceError, resolve_sources
 
 
 def test_folder_reads_every_kind_and_reports_others(tmp_path):

@@ -16,3 +16,11 @@ def named_queries(path: Path) -> dict[str, str]:
     marks = list(_NAME.finditer(text))
     return {m.group(1): text[m.end(): nxt.start() if nxt else len(text)].strip().rstrip(";")
             for m, nxt in zip(marks, marks[1:] + [None])}
+
+
+COMMANDS_SQL = Path(__file__).with_name("commands.sql")
+
+
+def command_query(name: str) -> str:
+    """One of the named queries in `commands.sql` that the CLI and the run summary read."""
+    return named_queries(COMMANDS_SQL)[name]

@@ -1,6 +1,6 @@
 """Feed and URL sources: RSS/Atom feeds (URL or file), single URLs and URL lists.
 
-They speak the same interface as the file sources (`flows.sources.ArticleSource`): `name` and
+They speak the same interface as the file sources (`flows.sources.base.ArticleSource`): `name` and
 `read()` yielding raw records or `SourceProblem`s. A problem costs one item (a link that cannot be
 fetched, a page that is not HTML) or the one source (a feed that cannot be fetched or is not a
 feed), never the run. All HTTP goes through `flows.fetch.fetch` under one `FetchPolicy`.
@@ -23,13 +23,10 @@ from typing import Any, Callable, Iterable, Iterator
 import httpx
 
 from flows.fetch import FetchError, FetchPolicy, FetchResult, fetch, make_client
-from flows.sources import SourceItem, SourceProblem, read_capped
+from flows.sources.base import SourceItem, SourceProblem, is_url, read_capped
 from transforms.decode import decode_bytes, looks_binary
 from transforms.feed import NotAFeed, parse_feed
 
-__all__ = ["FeedSource", "UrlSource", "UrlListSource", "FEED_SUFFIXES", "is_url", "is_url_list", "looks_like_feed"]
-
-FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
 MAX_FEED_FILE_BYTES = 64 * 1024 * 1024
@@ -39,10 +36,6 @@ _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+x
 _FEED_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*"
                          rb"(?:<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)?<(?:rss|feed|rdf:RDF|RDF)\b", re.S | re.I)
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def is_url(spec: str) -> bool:
-    return spec.strip().lower().startswith(("http://", "https://"))
 
 
 def looks_like_feed(data: bytes, content_type: str = "") -> bool:

@@ -1,8 +1,7 @@
-"""Article sources: files and folders today, feeds and URLs behind the same interface later.
+"""Article files and folders: .txt/.html (one article), .jsonl/.csv (one per row), Reuters SGML.
 
-Every source yields raw records (dicts with the JSONL contract fields plus `source_key`) or
-`SourceProblem`s; a problem costs one record or one file, never the run. This module does the
-reading; decoding and cleaning are pure functions in `transforms/`.
+This module does the reading; decoding and cleaning are pure functions in `transforms/`. A folder's
+feed files are read by `flows.sources.web.FeedSource`.
 """
 
 from __future__ import annotations
@@ -13,60 +12,18 @@ import io
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol, Union
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from flows.sources.base import FEED_SUFFIXES, SourceItem, SourceProblem, article_kind, read_capped
+from flows.sources.web import FeedSource
 from transforms.columns import column_mapping
 from transforms.decode import decode_bytes, looks_binary
+from transforms.reuters import parse_reuters_sgml
 
 if TYPE_CHECKING:
     from flows.fetch import FetchPolicy
-
-ARTICLE_KINDS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".csv": "csv",
-                 ".sgm": "sgml"}
-MAX_FILE_BYTES = 256 * 1024 * 1024  # decompressed; beyond this a file is refused, not read
-
-
-@dataclass(frozen=True)
-class SourceProblem:
-    """A file or record that could not be read, with what was wrong (goes to `quarantine`)."""
-
-    source: str
-    record_key: str
-    reason: str
-    record: dict[str, Any] = field(default_factory=dict)
-
-
-RawRecord = dict[str, Any]
-SourceItem = Union[RawRecord, SourceProblem]
-
-
-class ArticleSource(Protocol):
-    """Anything that yields raw article records."""
-
-    name: str
-
-    def read(self) -> Iterator[SourceItem]: ...
-
-
-def _kind(path: Path) -> str | None:
-    """Reader kind from the file name (a trailing .gz is unwrapped first)."""
-    name = path.name.lower().removesuffix(".gz")
-    return next((kind for suffix, kind in ARTICLE_KINDS.items() if name.endswith(suffix)), None)
-
-
-def read_capped(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
-    """File bytes, gunzipped when named .gz, refusing anything over `cap` (also after gunzip)."""
-    if path.stat().st_size > cap:
-        raise ValueError(f"file larger than {cap} bytes")
-    if path.name.lower().endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(cap + 1)
-        if len(data) > cap:
-            raise ValueError(f"decompressed size over {cap} bytes")
-        return data
-    return path.read_bytes()
 
 
 def _row(obj: dict[str, Any], source: str, key: str, columns: Mapping[str, str] | None = None) -> SourceItem:
@@ -108,7 +65,7 @@ class FileSource:
         return self.label or str(self.path)
 
     def read(self) -> Iterator[SourceItem]:
-        kind = _kind(self.path)
+        kind = article_kind(self.path)
         if kind is None:
             yield SourceProblem(self.name, self.name, f"unsupported file type: {self.path.name}")
             return
@@ -150,8 +107,6 @@ class FileSource:
 
     def _sgml(self, data: bytes) -> Iterator[SourceItem]:
         """Reuters-21578 SGML: one record per <REUTERS> story, keyed by its NEWID."""
-        from transforms.reuters import parse_reuters_sgml
-
         text, _ = decode_bytes(data)
         found = False
         for newid, obj in parse_reuters_sgml(text):
@@ -179,8 +134,6 @@ class FileSource:
             yield SourceProblem(self.name, f"{self.name}:{reader.line_num}", f"malformed CSV: {exc}")
 
 
-FEED_FILE_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
-"""Files read as RSS/Atom feeds, alone or inside a folder (flows.feeds.FEED_SUFFIXES)."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +179,7 @@ class FolderSource:
             if not target.is_relative_to(root):
                 return f"not read: symbolic link out of the folder (to {target})"
         name = path.name.lower().removesuffix(".gz")
-        if _kind(path) is None and not name.endswith(FEED_FILE_SUFFIXES):
+        if article_kind(path) is None and not name.endswith(FEED_SUFFIXES):
             return f"not read: unsupported file type {path.suffix or '(none)'}"
         return None
 
@@ -234,106 +187,10 @@ class FolderSource:
         return (e for e in self.entries() if isinstance(e, Path))
 
     def read(self) -> Iterator[SourceItem]:
-        from flows.feeds import FeedSource
-
         for entry in self.entries():
             if isinstance(entry, SourceProblem):
                 yield entry
-            elif entry.name.lower().removesuffix(".gz").endswith(FEED_FILE_SUFFIXES):
+            elif entry.name.lower().removesuffix(".gz").endswith(FEED_SUFFIXES):
                 yield from FeedSource(str(entry), self.policy).read()
             else:
                 yield from FileSource(entry, columns=self.columns).read()
-
-
-class SourceError(ValueError):
-    """A source spec that names nothing readable."""
-
-
-def resolve_sources(specs: list[str], policy: FetchPolicy | None = None,
-                    columns: Mapping[str, str] | None = None) -> list[ArticleSource]:
-    """Turn CLI/flow source specs into sources; a bad spec is an error naming it.
-
-    `http(s)://` specs are feeds (path ending .xml/.rss/.atom/.rdf) or pages (anything else; a page
-    that turns out to be RSS/Atom is read as a feed); `.xml/.rss/.atom/.rdf` files are feeds; a
-    `.txt` file whose non-comment lines are all http(s) URLs is a URL list; other files and folders
-    are read as articles. `policy` governs every fetch (default: refuse non-global addresses);
-    `columns` maps contract fields to JSONL/CSV column names (`transforms.columns`).
-    """
-    from flows.feeds import FEED_SUFFIXES, FeedSource, UrlListSource, UrlSource, is_url, is_url_list
-
-    sources: list[ArticleSource] = []
-    for spec in specs:
-        if is_url(spec):
-            spec = spec.strip()
-            url_path = spec.split("#", 1)[0].split("?", 1)[0].lower()
-            if url_path.endswith(FEED_SUFFIXES):
-                sources.append(FeedSource(spec, policy))
-            else:
-                sources.append(UrlSource(spec, policy))
-            continue
-        if "://" in spec:
-            raise SourceError(f"{spec}: only http:// and https:// URLs can be fetched")
-        path = Path(spec)
-        name = path.name.lower().removesuffix(".gz")
-        if path.is_dir():
-            sources.append(FolderSource(path, policy, columns))
-        elif path.is_file() and name.endswith(FEED_SUFFIXES):
-            sources.append(FeedSource(spec, policy))
-        elif path.is_file() and name.endswith(".txt") and not path.name.lower().endswith(".gz") and is_url_list(path):
-            sources.append(UrlListSource(path, policy))
-        elif path.is_file():
-            sources.append(FileSource(path, columns=columns))
-        else:
-            raise SourceError(f"{spec}: no such file or folder")
-    return sources
-
-
-def estimate_records(sources: list[ArticleSource]) -> int | None:
-    """How many records the sources will yield, counted cheaply, or None when unknown (feeds, URLs).
-
-    Used only for progress: .txt/.html files are one record, .jsonl/.csv one per line.
-    """
-    total = 0
-    for source in sources:
-        paths = list(source.files()) if isinstance(source, FolderSource) else (
-            [source.path] if isinstance(source, FileSource) else None)
-        if paths is None:
-            return None
-        for path in paths:
-            if _kind(path) in {"jsonl", "csv"} and not path.name.lower().endswith(".gz"):
-                with open(path, "rb") as fh:
-                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-            elif _kind(path) == "sgml":
-                total += 1000  # a Reuters-21578 file holds 1,000 stories (the last 578); progress only
-            else:
-                total += 1
-    return total
-
-
-def iter_records(sources: list[ArticleSource]) -> Iterator[SourceItem]:
-    """All records of all sources in order; each source fails alone."""
-    for source in sources:
-        try:
-            yield from source.read()
-        except Exception as exc:  # one broken source must not sink the run
-            yield SourceProblem(source.name, source.name, f"cannot read source: {type(exc).__name__}: {exc}")
-
-
-def read_one(spec: str, policy: FetchPolicy | None = None) -> SourceItem:
-    """The first record of one spec (a file, URL or feed) for `dateline extract`, or a problem."""
-    try:
-        sources = resolve_sources([spec], policy)
-    except SourceError as exc:
-        return SourceProblem(spec, spec, str(exc))
-    for source in sources:
-        items = source.read()
-        try:
-            for item in items:
-                return item
-        except OSError as exc:
-            return SourceProblem(source.name, source.name, f"cannot read source: {exc}")
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-    return SourceProblem(spec, spec, "no article found")
