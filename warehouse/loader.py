@@ -8,13 +8,12 @@ every load is checked against `contracts.sql` inside its transaction and rolled 
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import tenacity
 import polars as pl
 
 from warehouse import contracts, schema
@@ -60,8 +59,10 @@ class LoadBatch:
         return sorted(ids)
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    return "lock" in str(exc).lower() or "conflicting" in str(exc).lower()
+def _is_lock_error(exc: BaseException) -> bool:
+    """Another process holds the file (DuckDB says so in an IOException's message)."""
+    return isinstance(exc, duckdb.IOException) and (
+        "lock" in str(exc).lower() or "conflicting" in str(exc).lower())
 
 
 READ_ONLY_SANDBOX = {"enable_external_access": False, "lock_configuration": True}
@@ -70,24 +71,28 @@ still writes files through COPY … TO, EXPORT DATABASE or ATTACH … (read_only
 but the warehouse is reachable and the settings cannot be changed back from SQL."""
 
 
+def _until(limit_s: float, wait: tenacity.wait.wait_base):
+    """`wait`, cut so the last attempt falls at the deadline rather than up to a back-off after it."""
+    return lambda state: min(wait(state), max(limit_s - (state.seconds_since_start or 0.0), 0.0))
+
+
 def connect(db_path: Path, *, read_only: bool = False, timeout_s: float = 30.0,
             config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting with jittered exponential back-off while it is locked."""
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout_s
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only, config=dict(config or {}))
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise WarehouseLocked(f"{db_path}: {exc}") from exc
-                raise
-            time.sleep(min(delay, max(deadline - time.monotonic(), 0)) * random.uniform(0.5, 1.0))
-            delay = min(delay * 2, 2.0)
+    opening = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_is_lock_error),
+        stop=tenacity.stop_after_delay(timeout_s),
+        wait=_until(timeout_s, tenacity.wait_random_exponential(multiplier=0.05, max=2.0)),
+        reraise=True,
+    )
+    try:
+        con = opening(duckdb.connect, str(db_path), read_only=read_only, config=dict(config or {}))
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            raise WarehouseLocked(f"{db_path}: {exc}") from exc
+        raise
     try:
         if read_only:
             schema.check_readable(con, str(db_path))
