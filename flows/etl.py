@@ -14,7 +14,7 @@ The steps, in order (the Prefect tasks named are defined below the flow):
 
 Each task wraps a pure function from `transforms/` or `expectations/`, or does one kind of I/O
 (reading sources, the warehouse). A task handles a batch of articles, not one (a Prefect task run
-costs ~9 ms), and batches stream from the sources to the load so memory depends on the batch size,
+has a fixed cost), and batches stream from the sources to the load so memory depends on the batch size,
 not the corpus.
 
 This module holds the flow, its two steps (`_ingest`, `_complete`) and the tasks;
@@ -210,7 +210,7 @@ def validate(articles: pl.DataFrame, ann: Annotations, settings: Settings):
 
 @lru_cache(maxsize=4)
 def _gx_project_at(root: Path):
-    from expectations.validate import GxProject
+    from expectations.gx_project import GxProject
 
     return GxProject(root)
 
@@ -250,7 +250,7 @@ def data_docs(settings: Settings) -> Path:
 def _data_docs_for(run: Run) -> Path:
     """Rebuild Data Docs when this run validated anything; an unchanged re-run keeps the last ones
     (rendering them costs seconds, and no result changed)."""
-    from expectations.validate import local_docs_index
+    from expectations.gx_project import local_docs_index
 
     index = local_docs_index(run.settings.gx_root)
     if run.validated == 0 and index.exists():

@@ -33,12 +33,11 @@ def load_pipeline(model: str, use_blis: bool = False, cached_attributes: bool = 
 def _load(model: str, use_blis: bool, cached_attributes: bool):
     """Load and set up the pipeline (see `load_pipeline`).
 
-    With use_blis=False thinc runs plain numpy kernels, measured 1.04–1.55× faster on these
-    AMD CPUs where blis falls back to its slow generic kernels. With cached_attributes the
-    model's attribute_ruler and lemmatizer run once per distinct (word, tag, dep), not per token
-    (`transforms.token_attributes`: same output, about a quarter of `nlp.pipe` saved). The
-    lemmatizer's word index answers membership from a set (`token_attributes.IndexList`: same lemmas, 1.11× on a
-    cold `nlp.pipe` of 400 news articles).
+    With use_blis=False thinc runs plain numpy kernels, faster on CPUs where blis falls back to
+    its slow generic kernels. With cached_attributes the model's attribute_ruler and lemmatizer
+    run once per distinct (word, tag, dep), not per token (`transforms.token_attributes`: same
+    output). The lemmatizer's word index answers membership from a set
+    (`token_attributes.IndexList`: same lemmas). Their figures: benchmarks/RESULTS.md, defaults.
     """
     import spacy
     from thinc.api import NumpyOps, set_current_ops

@@ -6,9 +6,8 @@ long-running `dateline serve` pays it once for all its runs. Workers are spawned
 the parent runs Prefect's threads, and forking a threaded process can deadlock.
 
 Each worker runs its BLAS (numpy's OpenBLAS, used by thinc's matmuls) on one thread by default:
-with one thread per core already busy, BLAS's extra threads only compete for the same cores. Two
-workers over 400 news articles (4 alternating pairs of runs): 28.9 s with one BLAS thread each
-against 33.3 s with the default, 1.15× faster.
+with one thread per core already busy, BLAS's extra threads only compete for the same cores
+(benchmarks/RESULTS.md, defaults).
 """
 
 from __future__ import annotations

@@ -2,8 +2,7 @@
 per distinct (word, tag, dependency) instead of once per token.
 
 In `en_core_web_sm` the attribute_ruler (179 Matcher patterns tried at every token) and the rule
-lemmatizer (a Python call per token) cost about a quarter of `nlp.pipe` (measured 16 % + 9 % on
-dai2017 news), yet their output for a token depends only on its text, its tag and its dependency
+lemmatizer (a Python call per token) are a large share of `nlp.pipe` (benchmarks/RESULTS.md), yet their output for a token depends only on its text, its tag and its dependency
 label — every pattern but a handful of two-word ones ("there is", "gon na") looks at one token.
 So `CachedAttributes` keeps a table (word, tag, dep) → (POS, MORPH, lemma; TAG and DEP as the
 ruler leaves them) per pipeline, fills it by running the *real* components on the new keys of a
