@@ -177,15 +177,6 @@ def test_nationality_modifier_of_an_event_nominal_is_its_actor(nlp):
     assert (e.event_type, e.actor1_country) == ("PROTEST", "PSE")
 
 
-def test_event_dataclass_new_fields_have_defaults():
-    e = Event(
-        "e", "a", 0, 0, 1, "t", "t", "ASSAULT", "190", 4, -9.0, None, None, None, None, None, None, None, None,
-        None, "none", None, "asserted", False, None, 0.5,
-    )
-    assert e.is_historical is False and e.actor1_sector is None and e.location_entity_id is None
-    assert set(e.as_row()) >= {"trigger_start", "actor1_sector", "actor2_sector", "location_entity_id", "is_historical"}
-
-
 @pytest.mark.skipif(not SEED.exists(), reason="seed article not available")
 def test_seed_article(nlp):
     from transforms.clean import clean_text_dump
@@ -212,7 +203,7 @@ def test_seed_article(nlp):
     assert not any(e.event_type == "SANCTION" for e in events)  # "sanctions relief"
 
 
-# ---- issue 5 accuracy rules (sentences written for the tests, not taken from any gold set)
+# ---- accuracy rules (sentences written for the tests, not taken from any gold set)
 
 
 def test_background_clause_event_is_less_confident_than_the_main_act(nlp):

@@ -21,15 +21,9 @@ import pytest
 from helpers import offline_dom
 
 from expectations import checks
+from expectations.gx_project import DOCS_INDEX_RESULTS, GxProject
 from expectations.suites import TABLES, checks_for, expectation_names
-from expectations.validate import (
-    DOCS_INDEX_RESULTS,
-    BatchTables,
-    ExpectationError,
-    GxProject,
-    ValidationOutcome,
-    validate_batch,
-)
+from expectations.validate import BatchTables, ExpectationError, ValidationOutcome, validate_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 UTC = dt.timezone.utc
@@ -572,7 +566,8 @@ def test_data_docs_open_offline_styled_with_their_tables_filled(tmp_path: Path) 
 
 def test_import_does_not_load_great_expectations() -> None:
     code = (
-        "import sys, expectations.validate, expectations.suites, expectations.checks; "
+        "import sys, expectations.validate, expectations.gx_project, expectations.results, "
+        "expectations.suites, expectations.checks; "
         "print(any(m == 'great_expectations' or m.startswith('great_expectations.') for m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

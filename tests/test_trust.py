@@ -234,7 +234,8 @@ def test_gx_projects_opened_by_two_processes_both_validate(tmp_path):
     """The second process to open a GX project re-saves its suites; the first must still validate."""
     import datetime as dt
 
-    from expectations.validate import BatchTables, GxProject, validate_batch
+    from expectations.gx_project import GxProject
+    from expectations.validate import BatchTables, validate_batch
     from transforms.articles import build_articles
     from transforms.nlp import Annotations
 
