@@ -424,18 +424,18 @@ def test_a_single_paragraph_ending_in_a_credit_like_tag_is_not_cleaned_to_nothin
 
 
 def test_word_counts_of_long_lines_bypass_the_bounded_cache() -> None:
-    from transforms import clean
+    from transforms.clean import rules as clean_rules
 
-    clean._cached_words.cache_clear()
-    low, high = clean._WORDS_CACHED_CHARS
+    clean_rules._cached_words.cache_clear()
+    low, high = clean_rules._WORDS_CACHED_CHARS
     long_line = "word " * (high // 5 + 1)
-    assert clean._words(long_line) == high // 5 + 1
-    assert clean._words("two words") == 2
-    assert clean._cached_words.cache_info().currsize == 0  # neither cached
+    assert clean_rules._words(long_line) == high // 5 + 1
+    assert clean_rules._words("two words") == 2
+    assert clean_rules._cached_words.cache_info().currsize == 0  # neither cached
     filler = "x" * low
     for i in range(600):
-        assert clean._words(f"line {i} 東京都 {filler}") == 5
-    assert clean._cached_words.cache_info().currsize == clean._cached_words.cache_info().maxsize == 128
+        assert clean_rules._words(f"line {i} 東京都 {filler}") == 5
+    assert clean_rules._cached_words.cache_info().currsize == clean_rules._cached_words.cache_info().maxsize == 128
 
 
 def test_language_is_decided_by_the_opening() -> None:

@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from transforms import clean
+from transforms.clean import normalise as clean_normalise
+from transforms.clean import rules as clean_rules
 from transforms.identity import article_id, canonical_url, content_hash, domain_of, normalised_text
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -146,9 +148,9 @@ def test_mention_and_event_offsets_stay_inside_the_text(nlp, sentences):
 
 def _normalize_every_pass(text: str) -> str:
     """normalize_text without its ASCII shortcut: passes until nothing changes."""
-    out = clean._normalize_once(text)
+    out = clean_normalise._normalize_once(text)
     for _ in range(4):
-        again = clean._normalize_once(out)
+        again = clean_normalise._normalize_once(out)
         if again == out:
             break
         out = again
@@ -174,4 +176,4 @@ def test_normalize_text_ascii_shortcut_gives_what_every_pass_gives(text):
 @given(st.one_of(st.text(max_size=400),
                  st.lists(st.sampled_from(["word", "東京", " ", "ไทย", "\u3000", "x" * 50]), max_size=60).map("".join)))
 def test_word_counts_are_the_same_cached_or_not(line):
-    assert clean._words(line) == len(line.split()) + len(clean._CJK.findall(line)) // 2
+    assert clean_rules._words(line) == len(line.split()) + len(clean_rules._CJK.findall(line)) // 2
