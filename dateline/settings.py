@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     quarantine_threshold: float = 0.5  # share of a batch's articles quarantined that fails the run
     lock_timeout_s: float = 30.0  # how long the loader waits for another DuckDB writer
     dup_threshold: float = 0.7  # MinHash Jaccard above which an article is a syndicated copy
+    reuse_copies: bool = True  # an exact copy (same clean text, day, language) takes its original's annotation
     fetch_allow_hosts: str = ""  # comma-separated hosts allowed despite non-global addresses (intranet feeds)
     fetch_allow_networks: str = ""  # comma-separated CIDRs allowed, e.g. "10.1.0.0/16"; off unless set
     fetch_timeout_s: float = 20.0  # total deadline per HTTP request

@@ -17,6 +17,7 @@ import polars as pl
 from prefect import Task, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
+from flows.reuse import AnnotationReuse, Plan
 from flows.run_record import Run, run_row, utc_now
 from flows.sources.base import SourceProblem
 from transforms.articles import ArticlesBatch, record_fingerprints
@@ -76,7 +77,8 @@ class _Prepared:
     problems: list[SourceProblem]
     cleaned: ArticlesBatch
     unchanged: set[str]  # cleaned, but the same clean text is loaded: NLP skipped
-    todo: pl.DataFrame
+    todo: pl.DataFrame  # articles annotated in this batch: by NLP, or as copies (`plan`)
+    plan: Plan
     skipped: int = 0  # articles whose records are identical to loaded ones: not even cleaned
     skipped_duplicates: int = 0  # further skipped records of the same articles
 
@@ -110,7 +112,7 @@ def _prepare(chunk: list[Any], n: int, run: Run, tasks: BatchTasks) -> _Prepared
         unchanged = set() if run.locked else tasks.unchanged_articles(cleaned.articles, run.settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
     skipped_ids = {known[h] for h in skipped}
-    return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo,
+    return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo, run.reuse.plan(todo),
                      skipped=len(skipped_ids), skipped_duplicates=len(skipped) - len(skipped_ids))
 
 
@@ -203,18 +205,22 @@ def stream(batches: Iterable[list[Any]], run: Run, tasks: BatchTasks) -> None:
     inflight: deque[tuple[_Prepared, Any]] = deque()
     window = run.settings.nlp_window
     progress = _Progress(run.total, run.settings.progress)
+    # a copy's original is at most `window` batches back, or in the batches finished meanwhile
+    run.reuse = AnnotationReuse(enabled=run.settings.reuse_copies, batches_kept=2 * window + 1)
 
     def drain_one() -> None:
         prep, future = inflight.popleft()
         with run.counts.timed("nlp"):
-            ann = (future.result() if future is not None else Annotations.empty()).for_run(run.run_id)
+            ann = future.result() if future is not None else Annotations.empty()
+        ann = run.reuse.fill(prep.plan, ann).for_run(run.run_id)
         _finish(prep, ann, run, tasks)
         progress.advance(prep.size, ann.events.height)
 
     for n, chunk in enumerate(batches):
         prep = _prepare(chunk, n, run, tasks)
         # nothing to annotate (every article unchanged): no task run at all
-        inflight.append((prep, tasks.nlp_annotations.submit(prep.todo, run.settings) if prep.todo.height else None))
+        to_nlp = prep.plan.to_annotate
+        inflight.append((prep, tasks.nlp_annotations.submit(to_nlp, run.settings) if to_nlp.height else None))
         while len(inflight) >= window:
             drain_one()
     while inflight:

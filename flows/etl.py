@@ -118,6 +118,7 @@ def _complete(run: Run, requeue: str | None) -> dict[str, Any]:
             "(give JSONL/CSV dates in `published_at`, or map the column with --map published_at=COLUMN)",
             counts.articles_new - run.dated, counts.articles_new, 100 * (1 - run.dated / counts.articles_new))
     summary = summarize(settings.db_path, run.run_id, counts)
+    summary["run"]["copies_annotated_once"] = run.reuse.copied
     with counts.timed("data_docs"):
         summary["data_docs"] = str(_data_docs_for(run))
     with counts.timed("report"):

@@ -20,6 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from dateline.settings import Settings
 from flows import run_lease
+from flows.reuse import AnnotationReuse
 from warehouse import loader, staging
 from warehouse.schema import warehouse_id as schema_id
 
@@ -74,6 +75,7 @@ class Run:
     validated: int = 0  # articles that went through GX (none on an unchanged re-run: Data Docs kept)
     dated: int = 0  # loaded articles with a publication date (event days and daily views need it)
     unread_reported: set[str] = field(default_factory=set)  # sources whose unread columns were logged
+    reuse: AnnotationReuse = field(default_factory=AnnotationReuse)  # syndicated copies annotated once
 
     def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""

@@ -74,7 +74,9 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"run {summary['run_id']} → {summary['db_path']}",
         f"  articles: {run['articles_in']} read, {run['articles_new']} loaded, {run['articles_unchanged']} unchanged, "
         f"{run['articles_duplicate']} duplicate, {run['articles_quarantined']} quarantined",
-        f"  loaded: {run['mentions_loaded']} mentions, {run['events_loaded']} events",
+        f"  loaded: {run['mentions_loaded']} mentions, {run['events_loaded']} events"
+        + (f" ({run['copies_annotated_once']} exact copies took an earlier article's annotation)"
+           if run.get("copies_annotated_once") else ""),
         f"  warehouse: {wh['articles']} articles, {wh['entities']} entities, {wh['mentions']} mentions, "
         f"{wh['events']} events; {wh['quarantined']} rows quarantined this run",
     ]
