@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-import flows.fetch as fetch_mod
+import flows.fetch_transport as transport_mod
 from flows.fetch import (FetchFailed, FetchPolicy, FetchRefused, FetchTimeout, FetchTooLarge, address_refusal,
                          fetch, make_client, normalise_host)
 from http_server import (LocalServer, chunked, gzip_bomb, gzipped, redirect, send, silent, slow_drip,
@@ -47,15 +47,15 @@ def guard_sockets(monkeypatch):
 
 @pytest.fixture
 def connects(monkeypatch):
-    """Every connection flows.fetch opens (ip, port)."""
+    """Every connection the fetcher opens (ip, port): `_connect` is looked up in flows.fetch_transport."""
     seen: list[tuple[str, int]] = []
-    real = fetch_mod._connect
+    real = transport_mod._connect
 
     def spy(ip, port, *args, **kwargs):
         seen.append((ip, port))
         return real(ip, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetch_mod, "_connect", spy)
+    monkeypatch.setattr(transport_mod, "_connect", spy)
     return seen
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms import ruler
+from transforms import recase, ruler_consistency, ruler_spans
 from transforms.entities import doc_mentions
 from transforms.ruler import Ent
 
@@ -51,11 +51,11 @@ def test_capitals_headline_and_dateline_are_read(mentions):
 
 def test_truecasing_prefers_the_article_then_gazetteer_then_common_words():
     evidence = {"leicestershire": "Leicestershire"}
-    assert ruler._truecase("LEICESTERSHIRE", evidence) == "Leicestershire"
-    assert ruler._truecase("NATO", {}) == "NATO"
-    assert ruler._truecase("BONN", {}) == "Bonn"
-    assert ruler._truecase("THE", {}) == "the"
-    assert ruler._truecase("U.S.", {}) == "U.S."
+    assert recase._truecase("LEICESTERSHIRE", evidence) == "Leicestershire"
+    assert recase._truecase("NATO", {}) == "NATO"
+    assert recase._truecase("BONN", {}) == "Bonn"
+    assert recase._truecase("THE", {}) == "the"
+    assert recase._truecase("U.S.", {}) == "U.S."
 
 
 def test_acronym_in_parentheses_after_a_long_name(mentions):
@@ -92,23 +92,23 @@ def test_city_gives_a_country_code(mentions):
 
 def test_scores_and_lowercase_tails_are_trimmed(nlp):
     doc = nlp("Interfax news agency reported that Durham 114 beat Kent.")
-    assert ruler._trim(doc, Ent(0, 3, "ORG")) == Ent(0, 1, "ORG")
-    assert ruler._trim(doc, Ent(5, 7, "ORG")) == Ent(5, 6, "ORG")
+    assert ruler_spans._trim(doc, Ent(0, 3, "ORG")) == Ent(0, 1, "ORG")
+    assert ruler_spans._trim(doc, Ent(5, 7, "ORG")) == Ent(5, 6, "ORG")
     jong = nlp("Kim Jong-un spoke.")
-    assert ruler._trim(jong, Ent(0, 4, "PERSON")) == Ent(0, 4, "PERSON")  # "un" is part of the name
+    assert ruler_spans._trim(jong, Ent(0, 4, "PERSON")) == Ent(0, 4, "PERSON")  # "un" is part of the name
 
 
 def test_spans_are_split_at_breaks(nlp):
     doc = nlp("Romania - Cosmin Contra ( Dinamo ) scored , Paris")
-    pieces = ruler._split(doc, Ent(0, 4, "ORG"))
+    pieces = ruler_spans._split(doc, Ent(0, 4, "ORG"))
     assert [doc[p.start : p.end].text for p in pieces] == ["Romania", "Cosmin Contra"]
     doc = nlp("Haitai 2 Samsung 0")
-    assert [doc[p.start : p.end].text for p in ruler._split(doc, Ent(0, 3, "ORG"))] == ["Haitai", "Samsung"]
+    assert [doc[p.start : p.end].text for p in ruler_spans._split(doc, Ent(0, 3, "ORG"))] == ["Haitai", "Samsung"]
 
 
 def test_initials_join_the_person(nlp):
     doc = nlp("G. Kersey took three wickets.")
-    assert ruler._initials(doc, Ent(1, 2, "PERSON")) == Ent(0, 2, "PERSON")
+    assert ruler_spans._initials(doc, Ent(1, 2, "PERSON")) == Ent(0, 2, "PERSON")
 
 
 def test_results_lines_name_teams(mentions):
@@ -130,14 +130,14 @@ def test_surname_after_full_name_is_the_person_even_if_a_country(mentions):
 
 def test_name_found_once_is_tagged_everywhere(nlp):
     doc = nlp("Shares of Zorvex rose 5 percent. Analysts said Zorvex had beaten forecasts.")
-    ents = ruler._consistency(doc, [Ent(2, 3, "ORG")], lambda i: False)
+    ents = ruler_consistency._consistency(doc, [Ent(2, 3, "ORG")], lambda i: False)
     assert sorted((doc[e.start : e.end].text, e.label) for e in ents) == [("Zorvex", "ORG"), ("Zorvex", "ORG")]
 
 
 def test_sentence_initial_common_word_is_not_a_name(nlp):
     doc = nlp("Attendance was 20,000.\nMen had to queue.")
     ents = [Ent(0, 1, "ORG"), Ent(doc[6].i, doc[6].i + 1, "PERSON")] if doc[6].text == "Men" else [Ent(0, 1, "ORG")]
-    assert ruler._drop_initial_common_words(doc, ents, lambda i: False) == []
+    assert ruler_consistency._drop_initial_common_words(doc, ents, lambda i: False) == []
 
 
 def test_doc_mentions_without_the_component_still_applies_the_rules(nlp):

@@ -18,13 +18,14 @@ HOSTILE_BODIES = ["{url}", "  {url}  ", "{url}/redirect", "https://{host}/x", "<
 
 @pytest.fixture
 def sockets_outside_the_fetcher(monkeypatch):
-    """Fail any socket connect whose caller is not `flows.fetch`; returns the attempts made."""
+    """Fail any socket connect whose caller is not `flows.fetch_transport` (the only module of the
+    fetcher that opens sockets); returns the attempts made."""
     attempts: list[str] = []
     real_connect = socket.socket.connect
 
     def guarded(sock, address):
         stack = traceback.extract_stack()
-        if not any(frame.filename.endswith(("flows/fetch.py",)) for frame in stack):
+        if not any(frame.filename.endswith(("flows/fetch_transport.py",)) for frame in stack):
             attempts.append(f"{address} from {stack[-2].filename}:{stack[-2].lineno}")
             raise ConnectionRefusedError(f"socket to {address} opened outside the fetcher")
         return real_connect(sock, address)

@@ -96,10 +96,10 @@ def test_ruler_still_reads_the_lemmatizer_word_list():
 
     code = (
         "from flows.model import load_pipeline\n"
-        "from transforms import ruler\n"
+        "from transforms import recase\n"
         f"nlp = load_pipeline({MODEL!r}, False, True)\n"
         "assert 'lemmatizer' not in nlp.pipe_names\n"
-        "words = ruler._common_words()\n"
+        "words = recase._common_words()\n"
         "assert 'harvest' in words and 'london' not in words, len(words)\n"
     )
     from pathlib import Path
