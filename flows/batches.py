@@ -1,7 +1,7 @@
 """The work of one batch: prepare (clean, skip what is loaded) → NLP → finish (validate, gate, load).
 
 `stream` runs the batches of a run in order, keeping a few NLP tasks in flight. The Prefect tasks
-a batch runs are defined in `flows.etl`, which passes them in (`BatchTasks`).
+a batch runs are in `flows.tasks`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 import polars as pl
-from prefect import Task, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from flows.reuse import AnnotationReuse, Plan
 from flows.run_record import Run, run_row, utc_now
+from flows.tasks import clean_articles, known_records, load, nlp_annotations, unchanged_articles, validate
 from flows.sources.base import SourceProblem
 from transforms.articles import ArticlesBatch, record_fingerprints
 from transforms.nlp import Annotations
@@ -37,18 +38,6 @@ QUARANTINE_SCHEMA = {
 
 class QualityGateFailed(RuntimeError):
     """Too large a share of a batch was quarantined: the batch is not loaded."""
-
-
-@dataclass(frozen=True)
-class BatchTasks:
-    """The Prefect tasks a batch runs, in the order it runs them (defined in `flows.etl`)."""
-
-    known_records: Task
-    clean_articles: Task
-    unchanged_articles: Task
-    nlp_annotations: Task
-    validate: Task
-    load: Task
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -83,7 +72,7 @@ class _Prepared:
     skipped_duplicates: int = 0  # further skipped records of the same articles
 
 
-def _prepare(chunk: list[Any], n: int, run: Run, tasks: BatchTasks) -> _Prepared:
+def _prepare(chunk: list[Any], n: int, run: Run) -> _Prepared:
     """Split off source problems, clean the records, and find articles whose NLP can be skipped."""
     logger = get_run_logger()
     counts = run.counts
@@ -103,20 +92,20 @@ def _prepare(chunk: list[Any], n: int, run: Run, tasks: BatchTasks) -> _Prepared
     with counts.timed("unchanged"):
         hashes = record_fingerprints(records, pipeline_version=settings.pipeline_version,
                                      max_chars=settings.max_chars, default_tz=settings.default_published_tz)
-        known = {} if run.locked else tasks.known_records(hashes, settings)
+        known = {} if run.locked else known_records(hashes, settings)
     with counts.timed("clean"):
-        cleaned, skipped = tasks.clean_articles(records, hashes, known, run.run_id, settings)
+        cleaned, skipped = clean_articles(records, hashes, known, run.run_id, settings)
     for rej in cleaned.rejects:
         logger.warning("source %s: article %s quarantined: %s", rej.source, rej.record_key, "; ".join(rej.reasons))
     with counts.timed("unchanged"):
-        unchanged = set() if run.locked else tasks.unchanged_articles(cleaned.articles, run.settings)
+        unchanged = set() if run.locked else unchanged_articles(cleaned.articles, run.settings)
     todo = cleaned.articles.filter(~pl.col("article_id").is_in(list(unchanged)))
     skipped_ids = {known[h] for h in skipped}
     return _Prepared(n, len(chunk), problems, cleaned, unchanged, todo, run.reuse.plan(todo),
                      skipped=len(skipped_ids), skipped_duplicates=len(skipped) - len(skipped_ids))
 
 
-def _finish(prep: _Prepared, ann: Annotations, run: Run, tasks: BatchTasks) -> None:
+def _finish(prep: _Prepared, ann: Annotations, run: Run) -> None:
     """Validate one annotated batch, apply the quality gate, and load it in one transaction."""
     logger = get_run_logger()
     counts, settings, now = run.counts, run.settings, utc_now()
@@ -125,7 +114,7 @@ def _finish(prep: _Prepared, ann: Annotations, run: Run, tasks: BatchTasks) -> N
         logger.warning("article %s quarantined: %s", aid, reason)
     todo = prep.todo.filter(~pl.col("article_id").is_in(list(failed_nlp)))
     with counts.timed("validate"):
-        outcome = tasks.validate(todo, ann, settings)
+        outcome = validate(todo, ann, settings)
     run.validated += todo.height
     rows = [("source", p.record_key, json.dumps(p.record, default=str), [p.reason], p.source) for p in prep.problems]
     rows += [("articles", r["article_id"], json.dumps(r, default=str, ensure_ascii=False)[:20000],
@@ -190,12 +179,12 @@ def _finish(prep: _Prepared, ann: Annotations, run: Run, tasks: BatchTasks) -> N
             staging.stage_batch(settings.staging_root, batch, stage_name, binding)
             run.staged += 1
         else:
-            tasks.load(batch, settings, stage_name, binding)
+            load(batch, settings, stage_name, binding)
     logger.info("batch %d: %d loaded, %d unchanged, %d quarantined",
                 prep.n, passed.articles.height, len(prep.unchanged), bad_articles)
 
 
-def stream(batches: Iterable[list[Any]], run: Run, tasks: BatchTasks) -> None:
+def stream(batches: Iterable[list[Any]], run: Run) -> None:
     """Prepare → NLP → finish each batch, keeping up to `nlp_inflight` NLP tasks running.
 
     With the Dask task runner the NLP tasks of several batches run on the cluster's workers at
@@ -213,14 +202,14 @@ def stream(batches: Iterable[list[Any]], run: Run, tasks: BatchTasks) -> None:
         with run.counts.timed("nlp"):
             ann = future.result() if future is not None else Annotations.empty()
         ann = run.reuse.fill(prep.plan, ann).for_run(run.run_id)
-        _finish(prep, ann, run, tasks)
+        _finish(prep, ann, run)
         progress.advance(prep.size, ann.events.height)
 
     for n, chunk in enumerate(batches):
-        prep = _prepare(chunk, n, run, tasks)
+        prep = _prepare(chunk, n, run)
         # nothing to annotate (every article unchanged): no task run at all
         to_nlp = prep.plan.to_annotate
-        inflight.append((prep, tasks.nlp_annotations.submit(to_nlp, run.settings) if to_nlp.height else None))
+        inflight.append((prep, nlp_annotations.submit(to_nlp, run.settings) if to_nlp.height else None))
         while len(inflight) >= window:
             drain_one()
     while inflight:
