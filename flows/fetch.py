@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from typing import Iterator, Mapping
 
 import httpx
+import tenacity
 
 from flows.fetch_body import _read_body
 from flows.fetch_policy import (FetchError, FetchFailed, FetchPolicy, FetchRefused, FetchResult, FetchTimeout,
@@ -146,6 +147,20 @@ def _fetch_once(url: str, policy: FetchPolicy, client: httpx.Client, headers: Ma
     raise FetchFailed(url, f"more than {policy.max_redirects} redirects (last: {current})")
 
 
+def _worth_retrying(exc: BaseException, policy: FetchPolicy) -> bool:
+    """A transient failure (timeout, reset, 429/5xx) whose server does not ask to wait too long."""
+    return isinstance(exc, FetchError) and exc.transient and (
+        exc.retry_after is None or exc.retry_after <= policy.backoff_max_s)
+
+
+def _backoff(state: tenacity.RetryCallState, policy: FetchPolicy) -> float:
+    """Exponential back-off with half jitter, at least the server's Retry-After."""
+    cap = min(policy.backoff_max_s, policy.backoff_s * (2 ** (state.attempt_number - 1)))
+    wait = cap / 2 + random.uniform(0, cap / 2)
+    retry_after = getattr(state.outcome.exception(), "retry_after", None) if state.outcome else None
+    return max(wait, retry_after) if retry_after is not None else wait
+
+
 def fetch(url: str, policy: FetchPolicy | None = None, client: httpx.Client | None = None, *,
           accept: str = "*/*") -> FetchResult:
     """GET ``url`` under ``policy``; raises a FetchError naming the URL when it cannot.
@@ -159,22 +174,14 @@ def fetch(url: str, policy: FetchPolicy | None = None, client: httpx.Client | No
         check_url(url, policy, resolve=False)
         client = make_client(policy)
     headers = {"User-Agent": policy.user_agent, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda exc: _worth_retrying(exc, policy)),
+        stop=tenacity.stop_after_attempt(policy.retries + 1),
+        wait=lambda state: _backoff(state, policy),
+        reraise=True,
+    )
     try:
-        attempt = 0
-        while True:
-            try:
-                return _fetch_once(url, policy, client, headers)
-            except FetchError as exc:
-                if not exc.transient or attempt >= policy.retries:
-                    raise
-                cap = min(policy.backoff_max_s, policy.backoff_s * (2 ** attempt))
-                wait = cap / 2 + random.uniform(0, cap / 2)
-                if exc.retry_after is not None:
-                    if exc.retry_after > policy.backoff_max_s:
-                        raise
-                    wait = max(wait, exc.retry_after)
-                attempt += 1
-                time.sleep(wait)
+        return retrying(_fetch_once, url, policy, client, headers)
     finally:
         if own:
             client.close()

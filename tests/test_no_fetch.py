@@ -21,18 +21,29 @@ def sockets_outside_the_fetcher(monkeypatch):
     """Fail any socket connect whose caller is not `flows.fetch_transport` (the only module of the
     fetcher that opens sockets); returns the attempts made."""
     attempts: list[str] = []
-    real_connect = socket.socket.connect
+    real_connect, real_create = socket.socket.connect, socket.create_connection
 
-    def guarded(sock, address):
+    def allowed(address) -> bool:
         stack = traceback.extract_stack()
-        if not any(frame.filename.endswith(("flows/fetch_transport.py",)) for frame in stack):
-            attempts.append(f"{address} from {stack[-2].filename}:{stack[-2].lineno}")
-            raise ConnectionRefusedError(f"socket to {address} opened outside the fetcher")
-        return real_connect(sock, address)
+        if any(frame.filename.endswith("flows/fetch_transport.py") for frame in stack):
+            return True
+        attempts.append(f"{address} from {stack[-3].filename}:{stack[-3].lineno}")
+        raise ConnectionRefusedError(f"socket to {address} opened outside the fetcher")
 
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: guarded(None, address))
+    monkeypatch.setattr(socket.socket, "connect", lambda sock, address: allowed(address) and real_connect(sock, address))
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda address, *a, **k: allowed(address) and real_create(address, *a, **k))
     return attempts
+
+
+def test_the_guard_lets_the_fetcher_through_and_stops_anyone_else(sockets_outside_the_fetcher, server):
+    from flows.fetch import FetchPolicy, fetch
+
+    local = FetchPolicy(allow_networks=("127.0.0.1/32",), timeout_s=5.0, retries=0)
+    assert b"behind your back" in fetch(server.url("/x"), local).content
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=2)
+    assert len(sockets_outside_the_fetcher) == 1 and "test_no_fetch.py" in sockets_outside_the_fetcher[0]
 
 
 @pytest.fixture
