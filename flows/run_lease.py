@@ -18,6 +18,8 @@ from typing import IO
 
 import duckdb
 
+from warehouse.queries import command_query
+
 DEAD_RUN = ("the process ended before the run finished (interrupted, killed or crashed); "
             "batches it committed are kept, the rest were rolled back")
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM); batches committed before are kept, none was loaded after"
@@ -85,7 +87,7 @@ def is_alive(db_path: Path, run_id: str) -> bool:
 
 def sweep_dead_runs(con: duckdb.DuckDBPyConnection, db_path: Path) -> list[str]:
     """Mark `running` rows whose process is gone as `interrupted`; returns their run ids."""
-    running = [r for (r,) in con.execute("select run_id from runs where status = 'running'").fetchall()]
+    running = [r for (r,) in con.execute(command_query("running_runs")).fetchall()]
     dead = [r for r in running if not is_alive(db_path, r)]
     for run_id in dead:
         mark(con, run_id, DEAD_RUN)
@@ -96,7 +98,6 @@ def sweep_dead_runs(con: duckdb.DuckDBPyConnection, db_path: Path) -> list[str]:
 def mark(con: duckdb.DuckDBPyConnection, run_id: str, message: str) -> None:
     """Set a run `interrupted` (in its own transaction) unless it already finished."""
     con.execute(
-        "update runs set status = 'interrupted', finished_at = coalesce(finished_at, $now), message = $msg "
-        "where run_id = $run and status in ('running', 'staged')",
+        command_query("mark_interrupted"),
         {"now": dt.datetime.now(dt.timezone.utc), "msg": message, "run": run_id},
     )

@@ -1,4 +1,4 @@
--- Named queries the CLI and the run summary read: `warehouse.queries.command_query(name)`.
+-- Named queries the CLI, the run summary and the run lease read: `warehouse.queries.command_query(name)`.
 -- Parameters are DuckDB's `$name` placeholders.
 
 -- name: quarantine_rows
@@ -53,3 +53,13 @@ from quarantine
 where run_id = $run_id
 order by record_key
 limit 20;
+
+-- name: running_runs
+-- Runs recorded as running: the next run checks each one's lease and marks a dead one interrupted.
+select run_id from runs where status = 'running';
+
+-- name: mark_interrupted
+-- A run whose process is gone, or that was interrupted, unless it already finished.
+update runs
+set status = 'interrupted', finished_at = coalesce(finished_at, $now), message = $msg
+where run_id = $run and status in ('running', 'staged');

@@ -22,5 +22,5 @@ COMMANDS_SQL = Path(__file__).with_name("commands.sql")
 
 
 def command_query(name: str) -> str:
-    """One of the named queries in `commands.sql` that the CLI and the run summary read."""
+    """One of the named queries in `commands.sql` (the CLI, the run summary, the run lease)."""
     return named_queries(COMMANDS_SQL)[name]
