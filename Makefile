@@ -28,10 +28,11 @@ run: $(VENV)/.synced
 test: $(VENV)/.synced browser
 	$(VENV)/bin/python -m pytest
 
-# The unit tier only (no whole flow runs, kills or servers): under 2 minutes. Also `-m flow`,
-# `-m reliability`, `-m server` (tiers in tests/conftest.py).
+# The unit tier only (no whole flow runs, kills or servers), on every core (pytest-xdist): under
+# 2 minutes. Also `-m flow`, `-m reliability`, `-m server` (tiers in tests/conftest.py). `make test`
+# stays on one process: the reliability tier times waits and kills, which other workers would skew.
 test-fast: $(VENV)/.synced
-	$(VENV)/bin/python -m pytest -m unit
+	$(VENV)/bin/python -m pytest -m unit -n auto
 
 # The UI test drives Debian's chromium headless; install it when missing (needs root/apt).
 browser:
