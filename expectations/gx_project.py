@@ -202,8 +202,8 @@ class GxProject(_GxRunner):
 
         The first build renders everything. Later builds render only the results without a page
         (plus the suites, rewritten on open) and the index, so a build costs what the run added,
-        not the warehouse's whole history: a full build renders every stored result again
-        (~35 ms each here; an hourly schedule stores ~100 a day).
+        not the warehouse's whole history: a full build renders every stored result again, and a
+        schedule stores new results every run.
         """
         index = local_docs_index(self.root)
         with self._lock, self._project_lock():

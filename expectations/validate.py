@@ -7,8 +7,8 @@ failing rows. Cross-table facts and memberships in big value sets are derived fi
 failed; an article's mentions and events follow it there (`articles.parent_quarantined`), so
 nothing is dropped silently.
 
-GX's cost per run is mostly fixed (~15 ms per expectation, whatever the row count), so the suites
-keep value sets small and GX gets narrow frames; see `expectations.suites`.
+GX's cost per run is mostly per expectation, not per row, so the suites keep value sets small and
+GX gets narrow frames; see `expectations.suites`.
 
 The GX project and its runners are in `expectations.gx_project`; reading GX's results back as
 reasons is `expectations.results`.

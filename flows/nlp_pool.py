@@ -131,8 +131,8 @@ def slice_count(height: int, settings: Settings) -> int:
     `pool_slice_articles` articles (0: one per worker, the batch split once).
 
     Workers take slices from one queue, so the last slice of a run is what one worker may still
-    be busy with while the other has nothing left. With one slice per worker and batches of 256
-    articles that tail was half a batch (~16 s of NLP); with ~8 slices it is an eighth. Slices
+    be busy with while the other has nothing left. With one slice per worker that tail is half a
+    batch; with ~8 slices it is an eighth. Slices
     balance text length, so a slice holds about 1/count of the batch's text, not exactly 32
     articles.
     """

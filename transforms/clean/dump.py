@@ -88,7 +88,7 @@ def _classify(lines: list[str], rules: Rules, title: str | None, *, zones: bool,
     pick = None
     if want is None and guess_title and cands:
         # the last headline-like line before the body: menus come first, title sits just above
-        # byline/date/lead (benchmarks/cleaning.py: title EM 0.04 -> 0.19 on rendered dumps)
+        # byline/date/lead (benchmarks/RESULTS.md, cleaning)
         pick = cands[-1]
     for i in range(head_end):
         if kinds[i] and i != pick:

@@ -86,10 +86,9 @@ _MIN_LANG_CHARS = 20
 
 
 _LANG_SAMPLE_CHARS = 1000
-"""py3langid's cost grows with the text (it was 44 % of cleaning at 2,000 characters). On 4,762
-cleaned texts (all 3,824 news_articles_dai2017 articles and 938 HTML pages of the corpora, 20+
-languages) 500, 1,000 and 1,500 characters gave the same answer as 2,000 for every one. An article
-whose opening 1,000 characters are in another language than the rest is labelled by its opening."""
+"""py3langid's cost grows with the text, and an article's opening names its language as well as
+the whole does (benchmarks/RESULTS.md, defaults). An article whose opening 1,000 characters are in
+another language than the rest is labelled by its opening."""
 
 
 def detect_language(text: str) -> str | None:
