@@ -11,7 +11,10 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+_STARTED = time.perf_counter()  # when this command started (interpreter start-up aside)
 
 from dateline.cli_errors import CliError, one_line
 from dateline.malloc import limit_arenas
@@ -145,10 +148,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.runners import task_runner
     from dateline import interrupt
 
+    imported = time.perf_counter()
     try:
         with interrupt.handled(settings.gx_root):
             flow = etl.with_options(task_runner=task_runner(settings))
             summary = flow(args.sources, settings, requeue=getattr(args, "requeue", None))
+        body_started = summary["run"].pop("body_started", imported)
+        summary["run"]["startup_seconds"] = {"checks_and_imports": round(imported - _STARTED, 3),
+                                             "prefect": round(body_started - imported, 3)}
+        summary["run"]["total_seconds"] = round(time.perf_counter() - _STARTED, 3)
     except Exception as exc:  # the flow already logged the traceback; say why in one line
         first_line = (str(exc).strip().splitlines() or [""])[0]
         print(f"dateline: run failed: {type(exc).__name__}: {first_line}", file=sys.stderr)

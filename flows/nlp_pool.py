@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 import polars as pl
 
 from dateline.settings import PipelineSpec, Settings
-from transforms.nlp import Annotations
+from transforms.nlp import Annotations, entities_from
 
 _POOLS: dict[tuple[PipelineSpec, int, int], ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
@@ -115,14 +115,17 @@ def _slices(articles: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
 
 
 def merge(parts: list[Annotations]) -> Annotations:
-    """One batch's annotations from its slices, in input order (an entity seen in two slices once)."""
+    """One batch's annotations from its slices, in input order: an entity seen in two slices once,
+    with the country the whole batch in one process would give it."""
     if len(parts) == 1:
         return parts[0]
+    sightings = pl.concat([p.sightings for p in parts])  # slices are contiguous: article order kept
     return Annotations(
         mentions=pl.concat([p.mentions for p in parts]),
-        entities=pl.concat([p.entities for p in parts]).unique(subset="entity_id", keep="first", maintain_order=True),
+        entities=entities_from(sightings),
         events=pl.concat([p.events for p in parts]),
         failed=tuple(f for p in parts for f in p.failed),
+        sightings=sightings,
     )
 
 

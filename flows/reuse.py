@@ -25,6 +25,7 @@ class Plan:
     to_annotate: pl.DataFrame
     copies: dict[str, str]  # copy article_id → annotation key
     annotated: dict[str, str]  # annotation key → article_id annotated in this batch
+    order: list[str]  # every article of the batch, in input order (entities are made in it)
 
 
 @dataclass
@@ -40,7 +41,7 @@ class AnnotationReuse:
     def plan(self, todo: pl.DataFrame) -> Plan:
         """Split a batch's articles to annotate into the ones NLP must see and their copies."""
         if not self.enabled:
-            return Plan(todo, {}, {})
+            return Plan(todo, {}, {}, [])
         known = set(self._in_flight)
         for keys, _ in self._recent:
             known.update(keys)
@@ -48,7 +49,7 @@ class AnnotationReuse:
         annotated = dict(zip(annotation_keys(to_annotate), to_annotate["article_id"]))
         for key in annotated:
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
-        return Plan(to_annotate, copies, annotated)
+        return Plan(to_annotate, copies, annotated, todo["article_id"].to_list())
 
     def fill(self, plan: Plan, ann: Annotations) -> Annotations:
         """The batch's annotation with its copies' rows added; remembers it for later batches."""
@@ -72,7 +73,7 @@ class AnnotationReuse:
             raise RuntimeError(f"no annotation kept for {sum(map(len, wanted.values()))} planned copies")
         self.copied += len(plan.copies)
         self._trim()
-        return combined(parts)
+        return combined(parts, plan.order)
 
     def _trim(self) -> None:
         while len(self._recent) > self.batches_kept:

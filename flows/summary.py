@@ -67,6 +67,17 @@ def _actor(text: Any, country: Any) -> str:
     return f"{_fmt(text)} ({country})" if country else _fmt(text)
 
 
+def _time_line(run: dict[str, Any]) -> list[str]:
+    """Where the time went: start-up (checks and imports, Prefect) apart from the run's own stages."""
+    if "total_seconds" not in run:
+        return []
+    startup = run.get("startup_seconds", {})
+    stages = ", ".join(f"{name.replace('_', ' ')} {s:.1f}" for name, s in run.get("seconds", {}).items() if s >= 0.05)
+    return [f"  time: {run['total_seconds']:.1f} s; start-up {sum(startup.values()):.1f} s (checks and imports "
+            f"{startup.get('checks_and_imports', 0):.1f}, Prefect {startup.get('prefect', 0):.1f}); "
+            f"stages {stages} (the model loads in the first NLP stage)"]
+
+
 def summary_text(summary: dict[str, Any]) -> str:
     """A few lines for the terminal: counts, top entities and events."""
     run, wh = summary["run"], summary["warehouse"]
@@ -77,6 +88,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"  loaded: {run['mentions_loaded']} mentions, {run['events_loaded']} events"
         + (f" ({run['copies_annotated_once']} exact copies took an earlier article's annotation)"
            if run.get("copies_annotated_once") else ""),
+        *_time_line(run),
         f"  warehouse: {wh['articles']} articles, {wh['entities']} entities, {wh['mentions']} mentions, "
         f"{wh['events']} events; {wh['quarantined']} rows quarantined this run",
     ]

@@ -16,7 +16,7 @@ from typing import Container
 import polars as pl
 
 from transforms.identity import stable_id
-from transforms.nlp import ENGLISH, Annotations
+from transforms.nlp import ENGLISH, Annotations, entities_from
 
 
 def annotation_key(text: str, published, language: str | None) -> str:
@@ -50,18 +50,18 @@ def split_copies(articles: pl.DataFrame, known: Container[str] = ()) -> tuple[pl
 
 
 def per_article(ann: Annotations, article_ids: list[str]) -> dict[str, Annotations]:
-    """The annotation of each article, apart (entities: those its mentions and events name)."""
-    mentions = ann.mentions.partition_by("article_id", as_dict=True, maintain_order=True)
-    events = ann.events.partition_by("article_id", as_dict=True, maintain_order=True)
+    """The annotation of each article, apart, with its own sightings of entities."""
+    wanted = pl.col("article_id").is_in(article_ids)
+    mentions = ann.mentions.filter(wanted).partition_by("article_id", as_dict=True, maintain_order=True)
+    events = ann.events.filter(wanted).partition_by("article_id", as_dict=True, maintain_order=True)
+    sightings = ann.sightings.filter(wanted).partition_by("article_id", as_dict=True, maintain_order=True)
     failed = dict(ann.failed)
     out = {}
     for aid in article_ids:
-        m = mentions.get((aid,), ann.mentions.clear())
-        e = events.get((aid,), ann.events.clear())
-        named = set(m["entity_id"].drop_nulls()) | set(e["actor1_entity_id"].drop_nulls()) | set(
-            e["actor2_entity_id"].drop_nulls()) | set(e["location_entity_id"].drop_nulls())
-        entities = ann.entities.filter(pl.col("entity_id").is_in(list(named)))
-        out[aid] = Annotations(m, entities, e, ((aid, failed[aid]),) if aid in failed else ())
+        seen = sightings.get((aid,), ann.sightings.clear())
+        out[aid] = Annotations(mentions.get((aid,), ann.mentions.clear()), entities_from(seen),
+                               events.get((aid,), ann.events.clear()),
+                               ((aid, failed[aid]),) if aid in failed else (), seen)
     return out
 
 
@@ -76,16 +76,23 @@ def as_copy(source: Annotations, copy_id: str) -> Annotations:
         source.entities,
         events,
         tuple((copy_id, reason) for _, reason in source.failed),
+        source.sightings.with_columns(pl.lit(copy_id, pl.String).alias("article_id")),
     )
 
 
-def combined(parts: list[Annotations]) -> Annotations:
-    """Several annotations as one (entities once each)."""
+def combined(parts: list[Annotations], order: list[str]) -> Annotations:
+    """Several annotations as one batch's: entities made from every article's sightings taken in
+    the batch's article `order`, as one annotation of the whole batch would make them."""
     if not parts:
         return Annotations.empty()
+    position = {aid: i for i, aid in enumerate(order)}
+    sightings = pl.concat([p.sightings for p in parts], how="vertical")
+    sightings = sightings.sort(pl.col("article_id").replace_strict(position, default=len(position),
+                                                                   return_dtype=pl.Int64), maintain_order=True)
     return Annotations(
         pl.concat([p.mentions for p in parts], how="vertical"),
-        pl.concat([p.entities for p in parts], how="vertical").unique("entity_id", keep="first", maintain_order=True),
+        entities_from(sightings),
         pl.concat([p.events for p in parts], how="vertical"),
         tuple(f for p in parts for f in p.failed),
+        sightings,
     )

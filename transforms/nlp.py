@@ -78,7 +78,26 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "pipeline_version": pl.String,
 }
 
+SIGHTING_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String,
+    "entity_id": pl.String,
+    "name": pl.String,
+    "type": pl.String,
+    "country_code": pl.String,
+}
+"""One article's reading of an entity: `entities` is made from these, so it does not depend on
+how a batch was split between processes or which articles were copies."""
+
 ENGLISH = frozenset({"en", None})
+
+
+def entities_from(sightings: pl.DataFrame, run_id: str = "") -> pl.DataFrame:
+    """One row per entity, in order of first sighting: the first sighting that gives a country
+    (in article order), else the first sighting."""
+    ranked = sightings.with_row_index("_at").with_columns(pl.col("_at").min().over("entity_id").alias("_first"))
+    chosen = ranked.sort([pl.col("country_code").is_null(), "_at"]).unique("entity_id", keep="first")
+    return chosen.sort("_first").select(
+        "entity_id", "name", "type", "country_code", pl.lit(run_id, pl.String).alias("first_seen_run"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,7 @@ class Annotations:
     entities: pl.DataFrame
     events: pl.DataFrame
     failed: tuple[tuple[str, str], ...] = ()  # (article_id, reason) for articles NLP could not process
+    sightings: pl.DataFrame = dataclasses.field(default_factory=lambda: pl.DataFrame(schema=SIGHTING_SCHEMA))
 
     @classmethod
     def empty(cls) -> "Annotations":
@@ -146,7 +166,7 @@ def annotate(
     published = todo["published_at"].to_list()
     mention_rows: list[dict] = []
     event_rows: list[dict] = []
-    entities: dict[str, tuple[str, str, str | None]] = {}
+    sighting_rows: list[tuple[str, str, str, str, str | None]] = []
     failed: list[tuple[str, str]] = []
     texts = todo["text"].to_list()
     model = load_calibration() if calibration == "bundled" else calibration
@@ -162,9 +182,7 @@ def annotate(
         except Exception as exc:  # noqa: BLE001 - a rule bug costs one article, reported
             failed.append((aid, f"nlp_failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
-        for eid, row in entity_rows(mentions).items():
-            if eid not in entities or (entities[eid][2] is None and row[2] is not None):
-                entities[eid] = row
+        sighting_rows.extend((aid, eid, *row) for eid, row in entity_rows(mentions).items())
         mention_rows.extend(
             {
                 "article_id": aid,
@@ -186,12 +204,6 @@ def annotate(
     events_df = pl.DataFrame(
         event_rows, schema={k: v for k, v in EVENT_SCHEMA.items() if k not in {"run_id", "pipeline_version"}}
     ).with_columns(bookkeeping)
-    entities_df = pl.DataFrame(
-        [
-            {"entity_id": k, "name": n, "type": t, "country_code": c, "first_seen_run": run_id}
-            for k, (n, t, c) in entities.items()
-        ],
-        schema=ENTITY_SCHEMA,
-    )
-    return Annotations(mentions_df.select(list(MENTION_SCHEMA)), entities_df, events_df.select(list(EVENT_SCHEMA)),
-                       tuple(failed))
+    sightings = pl.DataFrame(sighting_rows, schema=SIGHTING_SCHEMA, orient="row")
+    return Annotations(mentions_df.select(list(MENTION_SCHEMA)), entities_from(sightings, run_id),
+                       events_df.select(list(EVENT_SCHEMA)), tuple(failed), sightings)
