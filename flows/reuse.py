@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.copies import annotation_keys, as_copy, combined, per_article, split_copies
+from transforms.copies import as_copy, combined, per_article, split_copies
 from transforms.nlp import Annotations
 
 
@@ -45,8 +45,7 @@ class AnnotationReuse:
         known = set(self._in_flight)
         for keys, _ in self._recent:
             known.update(keys)
-        to_annotate, copies = split_copies(todo, known)
-        annotated = dict(zip(annotation_keys(to_annotate), to_annotate["article_id"]))
+        to_annotate, copies, annotated = split_copies(todo, known)  # each text hashed once
         for key in annotated:
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
         return Plan(to_annotate, copies, annotated, todo["article_id"].to_list())

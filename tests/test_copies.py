@@ -54,10 +54,10 @@ def test_split_keeps_the_first_of_each_key_and_knows_earlier_ones() -> None:
     day = dt.datetime(2024, 5, 7, tzinfo=UTC)
     arts = _articles([("a", STORY, day, "en"), ("b", OTHER, day, "en"), ("c", STORY, day, None),
                       ("d", STORY, day + dt.timedelta(days=1), "en")])
-    todo, copies = split_copies(arts)
-    assert todo["article_id"].to_list() == ["a", "b", "d"]
+    todo, copies, annotated = split_copies(arts)
+    assert todo["article_id"].to_list() == ["a", "b", "d"] and list(annotated.values()) == ["a", "b", "d"]
     assert copies == {"c": annotation_key(STORY, day, "en")}
-    todo, copies = split_copies(arts, known={annotation_key(OTHER, day, "en")})
+    todo, copies, _ = split_copies(arts, known={annotation_key(OTHER, day, "en")})
     assert todo["article_id"].to_list() == ["a", "d"] and set(copies) == {"b", "c"}
 
 
@@ -66,7 +66,7 @@ def test_a_copy_gets_exactly_the_rows_parsing_it_gives(nlp) -> None:
     arts = _articles([("orig", STORY, day, "en"), ("other", OTHER, day, "en"), ("copy", STORY, day, "en")])
     direct = _annotate(nlp, arts)
     assert direct.events.filter(pl.col("article_id") == "copy").height >= 2  # the story has events to copy
-    todo, copies = split_copies(arts)
+    todo, copies, _ = split_copies(arts)
     once = _annotate(nlp, todo)
     source = per_article(once, ["orig"])["orig"]
     reused = combined([once, *(as_copy(source, cid) for cid in copies)], arts["article_id"].to_list())

@@ -32,21 +32,22 @@ def annotation_keys(articles: pl.DataFrame) -> list[str]:
             zip(articles["text"], articles["published_at"], articles["language"])]
 
 
-def split_copies(articles: pl.DataFrame, known: Container[str] = ()) -> tuple[pl.DataFrame, dict[str, str]]:
-    """The articles to annotate (the first of each key that is not `known`), and each other
-    article's id → its key, to be filled from the annotation made for that key."""
-    keys = annotation_keys(articles)
-    first: set[str] = set()
+def split_copies(articles: pl.DataFrame, known: Container[str] = ()
+                 ) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
+    """The articles to annotate (the first of each key that is not `known`), each other article's
+    id → its key (to be filled from the annotation made for that key), and the annotated
+    articles' key → id."""
+    first: dict[str, str] = {}
     keep: list[bool] = []
     copies: dict[str, str] = {}
-    for article_id, key in zip(articles["article_id"], keys):
+    for article_id, key in zip(articles["article_id"], annotation_keys(articles)):
         if key in known or key in first:
             copies[article_id] = key
             keep.append(False)
         else:
-            first.add(key)
+            first[key] = article_id
             keep.append(True)
-    return articles.filter(pl.Series(keep, dtype=pl.Boolean)), copies
+    return articles.filter(pl.Series(keep, dtype=pl.Boolean)), copies, first
 
 
 def per_article(ann: Annotations, article_ids: list[str]) -> dict[str, Annotations]:
