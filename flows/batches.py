@@ -17,7 +17,7 @@ import polars as pl
 from prefect import get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from flows.reuse import AnnotationReuse, Plan
+from flows.reuse import Plan
 from flows.run_record import Run, run_row, utc_now
 from flows.tasks import clean_articles, known_records, load, nlp_annotations, unchanged_articles, validate
 from flows.sources.base import SourceProblem
@@ -194,8 +194,6 @@ def stream(batches: Iterable[list[Any]], run: Run) -> None:
     inflight: deque[tuple[_Prepared, Any]] = deque()
     window = run.settings.nlp_window
     progress = _Progress(run.total, run.settings.progress)
-    # a copy's original is at most `window` batches back, or in the batches finished meanwhile
-    run.reuse = AnnotationReuse(enabled=run.settings.reuse_copies, batches_kept=2 * window + 1)
 
     def drain_one() -> None:
         prep, future = inflight.popleft()

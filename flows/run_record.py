@@ -75,7 +75,11 @@ class Run:
     validated: int = 0  # articles that went through GX (none on an unchanged re-run: Data Docs kept)
     dated: int = 0  # loaded articles with a publication date (event days and daily views need it)
     unread_reported: set[str] = field(default_factory=set)  # sources whose unread columns were logged
-    reuse: AnnotationReuse = field(default_factory=AnnotationReuse)  # syndicated copies annotated once
+    reuse: AnnotationReuse = field(init=False)  # syndicated copies annotated once (from the settings)
+
+    def __post_init__(self) -> None:
+        # a copy's original is at most `nlp_window` batches back, or in the batches finished meanwhile
+        self.reuse = AnnotationReuse(enabled=self.settings.reuse_copies, batches_kept=2 * self.settings.nlp_window + 1)
 
     def near_duplicates(self, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Set `dup_of` for syndicated copies; returns (articles, signatures frame)."""
