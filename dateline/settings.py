@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-PIPELINE_VERSION = "0.4.0"
+PIPELINE_VERSION = "0.4.1"
 """Bump when a transform changes its output: rows with an older version are re-processed."""
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

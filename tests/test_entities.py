@@ -251,3 +251,11 @@ def test_an_organisation_named_for_its_sector_takes_the_country_of_its_earlier_d
     assert {m.name: m.country_code for m in _mentions(nlp, text) if m.label == "ORG"} == {"National Intelligence Service": "KOR"}
     alone = "The National Intelligence Service said in a statement that the tests were planned."
     assert [m.country_code for m in _mentions(nlp, alone) if m.label == "ORG"] == [None]
+
+
+def test_a_sector_named_body_inherits_an_earlier_described_country_but_an_international_one_does_not(nlp):
+    before = "Brazil's electoral council published the results on Sunday. "
+    national = {m.text: m.country_code for m in _mentions(nlp, before + "The Electoral Council said turnout was high.")}
+    assert national["Electoral Council"] == "BRA"
+    un = {m.text: m.country_code for m in _mentions(nlp, before + "The United Nations Security Council met on Monday.")}
+    assert un["United Nations Security Council"] is None

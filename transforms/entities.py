@@ -287,7 +287,11 @@ def _place_before(doc, token) -> "gazetteer.Place | None":
 def _described_before(doc, sp: _Span, sentences_back: int = 2) -> str | None:
     """"South Korea's spy agency said … The National Intelligence Service said …": an organisation
     whose name only says what it is (its sector) takes the country of the nearest earlier phrase of
-    the same sector that names one, in its sentence or the few before."""
+    the same sector that names one, in its sentence or the few before. A listed international body
+    or newsroom ("UN Security Council", "the BBC") has no country to inherit."""
+    name = doc[sp.start:sp.end].text
+    if gazetteer.is_international(name) or gazetteer.names_news_organisation(name):
+        return None
     sector = lexicon.sector_of(t.lemma_ for t in doc[sp.start:sp.end])
     if sector is None:
         return None

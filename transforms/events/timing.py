@@ -63,7 +63,7 @@ def _event_date(sent_dates, token, anchor, published, tense: str) -> dates.Resol
         if verb is not None:
             attached = [(root, text, off) for root, text, off in sent_dates if _clause_of(root, ids | {verb.i}).i == verb.i]
             if attached and tense == "nearest":
-                tense = _tense(verb, "asserted")  # the verb's tense: "went on strike on Monday" is last Monday
+                tense = "past"  # a dated verb reports the act: "went on strike on Monday" is last Monday
     if not attached and token.dep_ == "acl":  # "a March 3 statement calling for …": the noun's own date
         attached = [(root, text, off) for root, text, off in sent_dates if root.head.i == token.head.i and root.i < token.head.i]
     if not attached and not _in_noun_clause(token):  # a fronted date ("In 2011, …") sets the time of what follows
