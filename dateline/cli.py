@@ -177,9 +177,9 @@ def _warehouse_problem(db: Path) -> str | None:
     folder = next((p for p in [db.parent, *db.parent.parents] if p.exists()), None)
     if folder is None or not folder.is_dir():
         return f"cannot make the folder of {db}: {folder} is not a folder"
-    try:  # a real write, not os.access: root passes that check on read-only mounts and /proc
-        db.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=db.parent, prefix=".dateline-write-check-"):
+    try:  # a real write, not os.access: root passes that check on read-only mounts and /proc;
+        # in the nearest folder that exists, so a run refused later leaves no new folders behind
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".dateline-write-check-"):
             pass
     except OSError as exc:
         return f"cannot write {db}: {exc.strerror or exc} (choose another --db)"

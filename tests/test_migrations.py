@@ -152,9 +152,10 @@ def test_an_unwritable_warehouse_or_a_missing_source_fails_in_one_line_before_th
     assert main(["run", str(src), "--db", "/proc/dateline-no-such/wh.duckdb"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("dateline: cannot write /proc/dateline-no-such/wh.duckdb"), err
-    assert main(["run", str(tmp_path / "no-such-source"), "--db", str(tmp_path / "wh.duckdb")]) == 2
+    assert main(["run", str(tmp_path / "no-such-source"), "--db", str(tmp_path / "new" / "wh.duckdb")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such file or folder" in err[0], err
+    assert not (tmp_path / "new").exists()  # a refused run leaves no folder behind
 
 
 def test_views_are_recreated_from_views_sql_on_every_open(tmp_path):
