@@ -60,8 +60,8 @@ def _governed_by_trigger(token, triggers: dict) -> bool:
 
 
 def _kind_of_person(token) -> bool:
-    """A nominal that names what kind of person follows it ("asylum seekers", "asylum-seekers", "an
-    investment banker", "aid workers"): a description of people, not an act."""
+    """A nominal that names what kind of person follows it ("strike organisers", "election
+    monitors", "aid workers"): a description of people, not an act."""
     head = token.head
     if head.i <= token.i or head.pos_ != "NOUN" or token.dep_ not in {"compound", "amod", "nmod"}:
         return False
